@@ -1,0 +1,95 @@
+# Microhypervisor build. Everything lands in build/.
+#   make run    build, install missing packages, boot in the best emulator
+#   make test   host unit tests + emulator integration tests
+BUILD   := build
+CC      := gcc
+LD      := ld
+NASM    := nasm
+DEPS    := $(BUILD)/.deps-ok
+
+# ---- kernel ---------------------------------------------------------------
+KCFLAGS := -std=c11 -ffreestanding -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie \
+           -mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
+           -fno-asynchronous-unwind-tables -fno-builtin -O2 -g \
+           -Wall -Wextra -Werror -Iinclude -MMD -MP
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
+
+# Pure logic: compiled into the kernel and into the host unit tests.
+PURE_SRCS := boot/bootinfo_build.c boot/mb2_parse.c kernel/format.c kernel/cmdline_parse.c \
+             mm/frame_alloc.c mm/heap.c kernel/acpi_tables.c vmx/vmx_caps.c
+KERNEL_SRCS := $(PURE_SRCS) boot/boot_main.c kernel/main.c kernel/console.c kernel/cmdline.c \
+               kernel/shutdown.c kernel/string.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/lapic.c \
+               kernel/acpi.c mm/memory.c mm/paging.c vmx/vmx_on.c
+KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm
+
+KOBJS := $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/k/%.o)
+
+.PHONY: all kernel efi iso esp run test unit integration bench debug clean deps
+all: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI iso esp
+
+kernel: $(BUILD)/kernel.elf
+
+$(DEPS): scripts/deps.sh
+	@mkdir -p $(BUILD)
+	@bash scripts/deps.sh
+	@touch $@
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/k/%.o: %.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf -Iinclude/ $< -o $@
+
+$(BUILD)/kernel.elf: $(KOBJS) linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+
+# ---- EFI loader -------------------------------------------------------------
+include boot/efi/efi.mk
+
+# ---- images -----------------------------------------------------------------
+CMDLINE ?= console=com1 log=info
+
+iso: $(BUILD)/hv.iso
+$(BUILD)/hv.iso: $(BUILD)/kernel.elf scripts/mkiso.sh | $(DEPS)
+	bash scripts/mkiso.sh $@ "$(CMDLINE)"
+
+esp: $(BUILD)/esp/.stamp
+$(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI scripts/mkesp.sh
+	bash scripts/mkesp.sh $(BUILD)/esp "$(CMDLINE)"
+	@touch $@
+
+# ---- run / debug ------------------------------------------------------------
+EMU ?= auto
+run: $(BUILD)/hv.iso esp
+	bash scripts/run.sh $(EMU)
+
+debug: $(BUILD)/kernel.elf esp
+	bash scripts/debug.sh
+
+# ---- tests --------------------------------------------------------------------
+HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -MMD -MP
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(PURE_SRCS)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/host/%.o)
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit_tests: $(UNIT_OBJS)
+	$(CC) $(HOST_CFLAGS) -o $@ $(UNIT_OBJS)
+
+unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+test: all $(BUILD)/unit_tests
+	bash tests/run_all.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d) $(UNIT_OBJS:.o=.d)

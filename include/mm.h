@@ -1,0 +1,42 @@
+/* Kernel memory services: frames, the kernel's page tables, the small-object heap. */
+#ifndef MM_H
+#define MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "boot_info.h"
+#include "frame_alloc.h"
+
+/* Physical memory is identity mapped in the kernel. */
+static inline void *phys_to_virt(uint64_t phys) { return (void *)(uintptr_t)phys; }
+static inline uint64_t virt_to_phys(const void *v) { return (uint64_t)(uintptr_t)v; }
+
+/* Page table entry bits. */
+#define PTE_P   (1ull << 0)
+#define PTE_W   (1ull << 1)
+#define PTE_U   (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_PS  (1ull << 7)
+#define PTE_NX  (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+void mm_init(const struct boot_info *bi);
+
+/* One zeroed frame / contiguous zeroed frames; FRAME_NONE when out of memory. */
+uint64_t frame_alloc(void);
+uint64_t frame_alloc_contig(uint64_t count, uint64_t align);
+void frame_free(uint64_t phys);         /* panics on a bad or double free: a kernel bug */
+uint64_t frames_free(void);
+
+void *kmalloc(size_t size);             /* zeroed, at most HEAP_MAX_OBJECT bytes */
+void kfree(void *p);
+
+/* mm/paging.c */
+void paging_init(const struct boot_info *bi);
+extern uint64_t kernel_pml4_phys;
+
+/* Linker symbols. */
+extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
+
+#endif

@@ -1,0 +1,14 @@
+/* The few libc memory/string routines the freestanding kernel provides (kernel/string.c). */
+#ifndef KSTRING_H
+#define KSTRING_H
+
+#include <stddef.h>
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+
+#endif

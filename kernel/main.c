@@ -1,0 +1,64 @@
+/* The kernel's start: bring the machine up in a fixed, explicit order. */
+#include "acpi.h"
+#include "cpu.h"
+#include "kernel.h"
+#include "lapic.h"
+#include "mm.h"
+#include "vmx.h"
+#include "x86.h"
+
+static const char *loader_name(uint32_t l)
+{
+    return l == BOOT_LOADER_EFI ? "UEFI (BOOTX64.EFI)" : l == BOOT_LOADER_MULTIBOOT2 ? "Multiboot2" : "?";
+}
+
+static void cpu_banner(void)
+{
+    struct cpuid_regs v = cpuid(0, 0);
+    char vendor[13];
+    *(uint32_t *)&vendor[0] = v.ebx;
+    *(uint32_t *)&vendor[4] = v.edx;
+    *(uint32_t *)&vendor[8] = v.ecx;
+    vendor[12] = 0;
+    struct cpuid_regs f = cpuid(1, 0);
+    pr_info("cpu: %s family %u model %u stepping %u\n", vendor,
+            ((f.eax >> 8) & 0xf) + ((f.eax >> 20) & 0xff), ((f.eax >> 4) & 0xf) | ((f.eax >> 12) & 0xf0),
+            f.eax & 0xf);
+}
+
+/* test=fault: a deliberate kernel bug, to prove the fault path reports and stops. */
+static void __attribute__((noinline)) test_fault(void)
+{
+    pr_info("test: writing through a NULL pointer\n");
+    *(volatile uint64_t *)0 = 0xdead;
+}
+
+void kmain(struct boot_info *bi)
+{
+    console_init(bi->cmdline);
+    pr_info("\nhv: microhypervisor starting, loaded by %s, cmdline \"%s\"\n",
+            loader_name(bi->loader), bi->cmdline);
+    gdt_init_boot();
+    idt_init();
+    cpu_banner();
+    mm_init(bi);
+    if (cmdline_has("test", "fault"))
+        test_fault();
+
+    struct acpi_info acpi;
+    if (acpi_init(bi->rsdp, &acpi) != 0)
+        pr_warn("acpi: continuing with the boot CPU only\n");
+    lapic_init();
+    uint64_t t0 = rdtsc(), w0 = console_wait_ticks;
+    lapic_timer_calibrate();
+    uint64_t calibration_ticks = rdtsc() - t0 - (console_wait_ticks - w0);
+
+    vmx_init_boot_cpu();
+    uint64_t ticks = rdtsc() - kernel_entry_tsc, waits = console_wait_ticks;
+    pr_info("hv: %llu TSC ticks from kernel entry to VMXON ok (%llu waiting for the UART, "
+            "%llu calibrating timers, %llu the rest)\n", (unsigned long long)ticks,
+            (unsigned long long)waits, (unsigned long long)calibration_ticks,
+            (unsigned long long)(ticks - waits - calibration_ticks));
+    pr_info("hv: boot complete\n");
+    shutdown(SHUTDOWN_OK);
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Build a hybrid BIOS+UEFI GRUB rescue ISO that boots the kernel by Multiboot2.
+# usage: mkiso.sh OUT.iso "CMDLINE" [MODULE_FILE NAME]...
+set -eu
+out=$1 cmdline=$2
+shift 2
+here=$(cd "$(dirname "$0")/.." && pwd)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage/boot/grub"
+cp "$here/build/kernel.elf" "$stage/boot/kernel.elf"
+mods=""
+while [ $# -ge 2 ]; do
+    cp "$1" "$stage/boot/$(basename "$1")"
+    mods="$mods    module2 /boot/$(basename "$1") $2
+"
+    shift 2
+done
+cat > "$stage/boot/grub/grub.cfg" <<CFG
+set timeout=0
+set default=0
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+menuentry "hv" {
+    multiboot2 /boot/kernel.elf $cmdline
+$mods    boot
+}
+CFG
+grub-mkrescue -o "$out" "$stage" >/dev/null 2>"$stage/mkrescue.log" || {
+    cat "$stage/mkrescue.log" >&2
+    exit 1
+}

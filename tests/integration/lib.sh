@@ -1,0 +1,56 @@
+# Shared by the integration tests: image variants, emulator runs, log checks.
+# Each test sources this, runs one boot, checks its serial log and exits 0/1.
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$PWD
+LOGS=$ROOT/build/logs
+mkdir -p "$LOGS"
+fail=0
+
+# iso_variant NAME CMDLINE -> prints the path of an ISO booting with CMDLINE
+iso_variant() {
+    local iso=$ROOT/build/variants/$1.iso
+    mkdir -p "$ROOT/build/variants"
+    bash scripts/mkiso.sh "$iso" "$2" >&2 || return 1
+    echo "$iso"
+}
+
+# esp_variant NAME CMDLINE -> prints the path of an ESP directory booting with CMDLINE
+esp_variant() {
+    local dir=$ROOT/build/variants/$1.esp
+    mkdir -p "$ROOT/build/variants"
+    bash scripts/mkesp.sh "$dir" "$2" >&2 || return 1
+    echo "$dir"
+}
+
+# expect LOG REGEX: the serial log must have a line matching REGEX
+expect() {
+    if ! tr -d '\r' < "$1" | grep -Eq -- "$2"; then
+        echo "missing in $(basename "$1"): $2"
+        fail=1
+    fi
+}
+
+# reject LOG REGEX: no line may match
+reject() {
+    if tr -d '\r' < "$1" | grep -Eq -- "$2"; then
+        echo "unexpected in $(basename "$1"): $(tr -d '\r' < "$1" | grep -E -m1 -- "$2")"
+        fail=1
+    fi
+}
+
+# expect_status GOT WANT WHAT
+expect_status() {
+    if [ "$1" != "$2" ]; then
+        echo "$3: exit status $1, expected $2"
+        fail=1
+    fi
+}
+
+finish() {
+    if [ "$fail" -ne 0 ]; then
+        echo "serial log tail ($1):"
+        tr -d '\r' < "$1" | tail -15 | sed 's/^/  | /'
+    fi
+    exit "$fail"
+}

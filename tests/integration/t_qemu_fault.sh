@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# (d) A deliberate kernel fault (test=fault): register dump, backtrace, failure status, no hang.
+. "$(dirname "$0")/lib.sh"
+log=$LOGS/qemu_fault.log
+esp=$(esp_variant fault "console=com1 test=fault") || exit 1
+bash scripts/run-qemu.sh --esp "$esp" --serial "$log" --timeout 60
+expect_status $? $(( (1 << 1) | 1 )) "qemu"
+expect "$log" '^\*\*\* exception #PF page fault \(vector 14\) error 0x2$'
+expect "$log" '^rip [0-9a-f]{16} cs 0008'
+expect "$log" '^rax [0-9a-f]{16} rbx [0-9a-f]{16} rcx [0-9a-f]{16}$'
+expect "$log" '^r13 [0-9a-f]{16} r14 [0-9a-f]{16} r15 [0-9a-f]{16}$'
+expect "$log" '^cr0 [0-9a-f]{16} cr2 0000000000000000 '
+expect "$log" '^backtrace:$'
+expect "$log" '^  #0 0x[0-9a-f]{16}$'
+expect "$log" '^shutdown: status 1$'
+finish "$log"

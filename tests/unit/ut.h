@@ -1,0 +1,31 @@
+/*
+ * Tiny host unit-test harness. A test file declares cases with
+ * UT_TEST(name) { ... CHECK(...); } — they register themselves, so adding a
+ * file needs no edit anywhere else. A case passes when none of its checks fail.
+ */
+#ifndef UT_H
+#define UT_H
+
+#include <stdio.h>
+#include <stdint.h>
+
+typedef void (*ut_fn)(void);
+void ut_register(const char *name, ut_fn fn);
+void ut_fail(const char *file, int line, const char *expr);
+void ut_fail_eq(const char *file, int line, const char *a, const char *b,
+                unsigned long long va, unsigned long long vb);
+
+#define UT_TEST(name)                                                    \
+    static void name(void);                                             \
+    __attribute__((constructor)) static void ut_reg_##name(void)        \
+    { ut_register(#name, name); }                                       \
+    static void name(void)
+
+#define CHECK(c) do { if (!(c)) ut_fail(__FILE__, __LINE__, #c); } while (0)
+#define CHECK_EQ(a, b) do {                                              \
+        unsigned long long ut_a = (unsigned long long)(a);              \
+        unsigned long long ut_b = (unsigned long long)(b);              \
+        if (ut_a != ut_b) ut_fail_eq(__FILE__, __LINE__, #a, #b, ut_a, ut_b); \
+    } while (0)
+
+#endif
