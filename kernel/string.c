@@ -1,6 +1,6 @@
 /* memcpy & co.: GCC emits calls to these even in freestanding code. */
 #include <stdint.h>
-#include "string.h"
+#include "kstring.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
