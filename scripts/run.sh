@@ -45,4 +45,5 @@ kvm)
     exit 2 ;;
 esac
 rc=$?
+echo
 echo "run: emulator exited with status $rc"

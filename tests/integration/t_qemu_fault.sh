@@ -13,4 +13,11 @@ expect "$log" '^cr0 [0-9a-f]{16} cr2 0000000000000000 '
 expect "$log" '^backtrace:$'
 expect "$log" '^  #0 0x[0-9a-f]{16}$'
 expect "$log" '^shutdown: status 1$'
+# The dump must point at the culprit: the faulting rip in test_fault, its caller kmain.
+rip=$(tr -d '\r' < "$log" | sed -n 's/^rip \([0-9a-f]*\) .*/\1/p' | head -1)
+caller=$(tr -d '\r' < "$log" | sed -n 's/^  #0 0x\([0-9a-f]*\)$/\1/p' | head -1)
+[ "$(addr2line -f -e build/kernel.elf "0x${rip:-0}" | head -1)" = test_fault ] ||
+    { echo "faulting rip 0x$rip is not in test_fault"; fail=1; }
+[ "$(addr2line -f -e build/kernel.elf "0x${caller:-0}" | head -1)" = kmain ] ||
+    { echo "first backtrace frame 0x$caller is not in kmain"; fail=1; }
 finish "$log"
