@@ -88,7 +88,7 @@ struct efi_desc {
 int bi_add_efi_map(struct boot_info *bi, const void *map, uint64_t map_size,
                    uint64_t desc_size)
 {
-    if (desc_size < sizeof(struct efi_desc))
+    if (desc_size < sizeof(struct efi_desc) || (desc_size & 7))
         return BI_ERR_FORMAT;
     const unsigned char *p = map;
     for (uint64_t off = 0; off + desc_size <= map_size; off += desc_size) {

@@ -46,7 +46,7 @@ static int add_e820_map(struct boot_info *bi, const unsigned char *t, uint32_t s
     uint32_t esz = rd32(t + 8);
     if (esz < 24)
         return BI_ERR_FORMAT;
-    for (uint32_t off = 16; off + esz <= size; off += esz) {
+    for (uint64_t off = 16; off + esz <= size; off += esz) {
         const unsigned char *e = t + off;
         int rc = bi_add_range(bi, rd64(e), rd64(e + 8), bi_type_from_e820(rd32(e + 16)));
         if (rc)
@@ -73,7 +73,7 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
     for (uint32_t off = 8; off + 8 <= total;) {
         const unsigned char *t = base + off;
         uint32_t type = rd32(t), size = rd32(t + 4);
-        if (size < 8 || off + size > total)
+        if (size < 8 || (uint64_t)off + size > total)
             return BI_ERR_FORMAT;
         if (type == MB2_TAG_END) {
             saw_end = 1;
@@ -113,11 +113,13 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
             }
             break;
         case MB2_TAG_ACPI_OLD:
-            /* The tag holds a copy of the RSDP; the copy's address is what we keep. */
-            rsdp_old = (uint64_t)(uintptr_t)(t + 8);
+            /* The tag holds a copy of the RSDP (20 bytes, v1); we keep the copy's address. */
+            if (size >= 8 + 20)
+                rsdp_old = (uint64_t)(uintptr_t)(t + 8);
             break;
         case MB2_TAG_ACPI_NEW:
-            rsdp_new = (uint64_t)(uintptr_t)(t + 8);
+            if (size >= 8 + 36)         /* v2 RSDP: 36 bytes */
+                rsdp_new = (uint64_t)(uintptr_t)(t + 8);
             break;
         default:
             break;

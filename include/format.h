@@ -7,6 +7,9 @@
 
 typedef void (*format_out_fn)(char c, void *ctx);
 
+/* Widths and precisions are clamped to this (no signed overflow on absurd ones). */
+#define FORMAT_MAX_WIDTH 4096
+
 /*
  * Supports %d %i %u %x %X %o %p %s %c %%, flags '-' '0' '+' ' ' '#',
  * width and precision (also '*'), length h hh l ll z j t.

@@ -6,15 +6,15 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-const char *cmdline_lookup(const char *cmdline, const char *key, char *buf, size_t cap)
+/* Locate the value of the last "key=value" or bare "key", in place. */
+static bool find_value(const char *cmdline, const char *key, const char **val, size_t *len)
 {
-    const char *found = NULL;
-    size_t found_len = 0;
     size_t klen = 0;
+    bool found = false;
     while (key[klen])
         klen++;
-    if (!cmdline || !klen || !cap)
-        return NULL;
+    if (!cmdline || !klen)
+        return false;
 
     for (const char *p = cmdline; *p;) {
         while (is_space(*p))
@@ -31,39 +31,48 @@ const char *cmdline_lookup(const char *cmdline, const char *key, char *buf, size
         if (i != klen)
             continue;
         if (tlen == klen) {             /* bare flag */
-            found = tok + klen;
-            found_len = 0;
+            *val = tok + klen;
+            *len = 0;
+            found = true;
         } else if (tok[klen] == '=') {  /* later settings win */
-            found = tok + klen + 1;
-            found_len = tlen - klen - 1;
+            *val = tok + klen + 1;
+            *len = tlen - klen - 1;
+            found = true;
         }
     }
-    if (!found)
+    return found;
+}
+
+const char *cmdline_lookup(const char *cmdline, const char *key, char *buf, size_t cap)
+{
+    const char *val;
+    size_t len;
+    if (!cap || !find_value(cmdline, key, &val, &len))
         return NULL;
-    if (found_len > cap - 1)
-        found_len = cap - 1;
-    for (size_t i = 0; i < found_len; i++)
-        buf[i] = found[i];
-    buf[found_len] = '\0';
+    if (len > cap - 1)
+        len = cap - 1;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = val[i];
+    buf[len] = '\0';
     return buf;
 }
 
 bool cmdline_list_has(const char *cmdline, const char *key, const char *item)
 {
-    char val[128];
-    if (!cmdline_lookup(cmdline, key, val, sizeof(val)))
+    const char *val;
+    size_t len;
+    if (!find_value(cmdline, key, &val, &len))
         return false;
-    for (const char *p = val; *p;) {
-        const char *a = p;
-        while (*p && *p != ',')
-            p++;
-        size_t n = (size_t)(p - a), i = 0;
-        while (i < n && item[i] && a[i] == item[i])
+    for (size_t pos = 0; pos <= len;) {
+        size_t start = pos;
+        while (pos < len && val[pos] != ',')
+            pos++;
+        size_t n = pos - start, i = 0;
+        while (i < n && item[i] && val[start + i] == item[i])
             i++;
-        if (i == n && !item[i])
+        if (i == n && !item[i] && n > 0)
             return true;
-        if (*p == ',')
-            p++;
+        pos++;                          /* past the comma (or the end) */
     }
     return false;
 }

@@ -59,6 +59,9 @@ static void emit_num(struct sink *s, const struct spec *sp, uint64_t v, bool neg
     while (prefix && prefix[plen])
         plen++;
     int zeros = sp->prec > nd ? sp->prec - nd : 0;
+    /* "%#o": the first digit must be a 0, added only if there is none yet. */
+    if (base == 8 && sp->alt && zeros == 0 && !(nd == 1 && digits[0] == '0'))
+        zeros = 1;
     int body = nd + zeros + plen + (sign ? 1 : 0);
     int fill = sp->width > body ? sp->width - body : 0;
 
@@ -75,6 +78,18 @@ static void emit_num(struct sink *s, const struct spec *sp, uint64_t v, bool neg
         put(s, digits[--nd]);
     if (sp->left)
         pad(s, ' ', fill);
+}
+
+/* A decimal width or precision, clamped to FORMAT_MAX_WIDTH. */
+static int parse_count(const char **pp)
+{
+    int v = 0;
+    for (; **pp >= '0' && **pp <= '9'; (*pp)++) {
+        v = v * 10 + (**pp - '0');
+        if (v > FORMAT_MAX_WIDTH)
+            v = FORMAT_MAX_WIDTH;
+    }
+    return v;
 }
 
 int vformat(format_out_fn out, void *ctx, const char *fmt, va_list ap)
@@ -100,26 +115,31 @@ int vformat(format_out_fn out, void *ctx, const char *fmt, va_list ap)
         }
         p++;
         if (*p == '*') {
-            sp.width = va_arg(args, int);
-            if (sp.width < 0) {
+            int w = va_arg(args, int);
+            if (w < 0) {
                 sp.left = true;
-                sp.width = -sp.width;
+                w = w < -FORMAT_MAX_WIDTH ? FORMAT_MAX_WIDTH : -w;
             }
+            sp.width = w;
             p++;
         } else {
-            while (*p >= '0' && *p <= '9')
-                sp.width = sp.width * 10 + (*p++ - '0');
+            sp.width = parse_count(&p);
         }
+        if (sp.width > FORMAT_MAX_WIDTH)
+            sp.width = FORMAT_MAX_WIDTH;
         if (*p == '.') {
             p++;
             sp.prec = 0;
             if (*p == '*') {
                 sp.prec = va_arg(args, int);
+                if (sp.prec < 0)        /* a negative precision means none */
+                    sp.prec = -1;
                 p++;
             } else {
-                while (*p >= '0' && *p <= '9')
-                    sp.prec = sp.prec * 10 + (*p++ - '0');
+                sp.prec = parse_count(&p);
             }
+            if (sp.prec > FORMAT_MAX_WIDTH)
+                sp.prec = FORMAT_MAX_WIDTH;
         }
         int lng = 0;                    /* 0 int, 1 long, 2 long long, -1 short, -2 char */
         for (;; p++) {
@@ -155,8 +175,6 @@ int vformat(format_out_fn out, void *ctx, const char *fmt, va_list ap)
             const char *prefix = 0;
             if (sp.alt && v && base == 16)
                 prefix = c == 'X' ? "0X" : "0x";
-            if (sp.alt && base == 8)
-                prefix = "0";
             sp.plus = sp.space = false;
             emit_num(&s, &sp, v, false, base, c == 'X', prefix);
             break;

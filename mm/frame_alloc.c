@@ -17,6 +17,8 @@ uint64_t fa_frames_needed(const struct boot_mem_range *map, uint32_t n)
         if (map[i].type != BOOT_MEM_USABLE)
             continue;
         uint64_t end = PAGE_DOWN(range_end(&map[i]));
+        if (end <= PAGE_UP(map[i].base))    /* not one whole frame */
+            continue;
         if (end > FA_LOW_RESERVED && end > top)
             top = end;
     }
@@ -65,7 +67,7 @@ static int clear_of(const struct boot_mem_range *map, uint32_t n, const struct f
                     uint32_t nres, uint64_t base, uint64_t len)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (map[i].type != BOOT_MEM_USABLE &&
+        if (map[i].type != BOOT_MEM_USABLE && map[i].len &&
             overlaps(base, len, PAGE_DOWN(map[i].base), PAGE_UP(range_end(&map[i])) - PAGE_DOWN(map[i].base)))
             return 0;
     for (uint32_t i = 0; i < nres; i++)
@@ -121,7 +123,7 @@ int fa_init(struct frame_alloc *fa, const struct boot_mem_range *map, uint32_t n
             set_bits(fa, PAGE_UP(map[i].base) / FRAME_SIZE,
                      PAGE_DOWN(range_end(&map[i])) / FRAME_SIZE, 0);
     for (uint32_t i = 0; i < n; i++)    /* any frame touched by anything else */
-        if (map[i].type != BOOT_MEM_USABLE)
+        if (map[i].type != BOOT_MEM_USABLE && map[i].len)
             set_bits(fa, PAGE_DOWN(map[i].base) / FRAME_SIZE,
                      PAGE_UP(range_end(&map[i])) / FRAME_SIZE, 1);
     for (uint32_t i = 0; i < nres; i++)
