@@ -16,16 +16,19 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.l
 
 # Pure logic: compiled into the kernel and into the host unit tests.
 PURE_SRCS := boot/bootinfo_build.c boot/mb2_parse.c kernel/format.c kernel/cmdline_parse.c \
-             mm/frame_alloc.c mm/heap.c kernel/acpi_tables.c vmx/vmx_caps.c
+             mm/frame_alloc.c mm/heap.c kernel/acpi_tables.c vmx/vmx_caps.c \
+             mm/ept.c vmx/insn_decode.c vmx/guest_walk.c vmx/vmx_names.c
 KERNEL_SRCS := $(PURE_SRCS) boot/boot_main.c kernel/main.c kernel/console.c kernel/cmdline.c \
-               kernel/shutdown.c kernel/string.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/lapic.c \
-               kernel/acpi.c mm/memory.c mm/paging.c vmx/vmx_on.c
-KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm
+               kernel/shutdown.c kernel/pic.c kernel/string.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/lapic.c \
+               kernel/acpi.c mm/memory.c mm/paging.c vmx/vmx_on.c vmx/vmcs.c vmx/vmx_setup.c \
+               vmx/vcpu.c vmx/event.c vmx/exit.c vmx/emulate.c vmx/vm.c vmx/diagnose.c \
+               vmx/vmx_selftest.c
+KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm vmx/entry.asm
 
 KOBJS := $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/k/%.o)
 
 .PHONY: all kernel efi iso esp run test unit integration bench debug clean deps
-all: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI iso esp
+all: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI guests iso esp
 
 kernel: $(BUILD)/kernel.elf
 
@@ -50,15 +53,18 @@ $(BUILD)/kernel.elf: $(KOBJS) linker.ld
 # ---- EFI loader -------------------------------------------------------------
 include boot/efi/efi.mk
 
+# ---- test guests --------------------------------------------------------------
+include guest/guest.mk
+
 # ---- images -----------------------------------------------------------------
 CMDLINE ?= console=com1 log=info
 
 iso: $(BUILD)/hv.iso
-$(BUILD)/hv.iso: $(BUILD)/kernel.elf scripts/mkiso.sh | $(DEPS)
+$(BUILD)/hv.iso: $(BUILD)/kernel.elf $(GUEST_BINS) scripts/mkiso.sh | $(DEPS)
 	bash scripts/mkiso.sh $@ "$(CMDLINE)"
 
 esp: $(BUILD)/esp/.stamp
-$(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI scripts/mkesp.sh
+$(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(GUEST_BINS) scripts/mkesp.sh
 	bash scripts/mkesp.sh $(BUILD)/esp "$(CMDLINE)"
 	@touch $@
 

@@ -49,6 +49,8 @@ void gdt_init_boot(void);
 void idt_init(void);
 void idt_load(void);
 void trap_dispatch(struct trap_frame *f);
+/* Handle a hardware interrupt taken outside the IDT (e.g. acknowledged on VM exit). */
+void irq_dispatch(uint8_t vector);
 
 /* Frame-pointer backtrace from rbp, at most max frames. */
 void backtrace_print(uint64_t rbp, int max);

@@ -47,6 +47,9 @@ const char *cmdline_get(const char *key, char *buf, size_t cap);
 bool cmdline_has(const char *key, const char *value);
 void cmdline_set(const char *cmdline);
 
+/* pic.c: remap the legacy 8259s out of the exception range and mask them. */
+void pic_disable(void);
+
 /* TSC at the first instruction of the kernel (set by the entry stubs). */
 extern uint64_t kernel_entry_tsc;
 

@@ -5,6 +5,8 @@
 #include "lapic.h"
 #include "mm.h"
 #include "vmx.h"
+#include "vmx_selftest.h"
+#include "vmx_setup.h"
 #include "x86.h"
 
 static const char *loader_name(uint32_t l)
@@ -48,6 +50,7 @@ void kmain(struct boot_info *bi)
     struct acpi_info acpi;
     if (acpi_init(bi->rsdp, &acpi) != 0)
         pr_warn("acpi: continuing with the boot CPU only\n");
+    pic_disable();
     lapic_init();
     uint64_t t0 = rdtsc(), w0 = console_wait_ticks;
     lapic_timer_calibrate();
@@ -59,6 +62,19 @@ void kmain(struct boot_info *bi)
             "%llu calibrating timers, %llu the rest)\n", (unsigned long long)ticks,
             (unsigned long long)waits, (unsigned long long)calibration_ticks,
             (unsigned long long)(ticks - waits - calibration_ticks));
+    vmx_setup();
+
+    int failed = 0;
+    if (cmdline_has("test", "vmx"))
+        failed += vmx_selftest(bi);
+    if (cmdline_has("test", "bench")) {
+        failed += vmx_bench(bi);
+        uint64_t waits = console_wait_ticks;
+        pr_info("bench: %llu ticks from kernel entry to the first guest entry "
+                "(%llu of them waiting for the UART)\n",
+                (unsigned long long)(vmx_first_entry_tsc - kernel_entry_tsc),
+                (unsigned long long)waits);
+    }
     pr_info("hv: boot complete\n");
-    shutdown(SHUTDOWN_OK);
+    shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);
 }

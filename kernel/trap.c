@@ -64,15 +64,20 @@ static void dump(const struct trap_frame *f)
     backtrace_print(f->rbp, 16);
 }
 
+void irq_dispatch(uint8_t vector)
+{
+    if (vector == VEC_SPURIOUS)
+        return;                         /* spurious: no EOI by definition */
+    pr_warn("trap: unexpected interrupt vector %u\n", vector);
+    lapic_eoi();
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     static int dumping;
 
-    if (f->vector == VEC_SPURIOUS)
-        return;                         /* spurious: no EOI by definition */
     if (f->vector >= 32) {
-        pr_warn("trap: unexpected interrupt vector %llu\n", (unsigned long long)f->vector);
-        lapic_eoi();
+        irq_dispatch((uint8_t)f->vector);
         return;
     }
     if (dumping) {                      /* faulted while reporting a fault */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lay out an EFI system partition directory that boots BOOTX64.EFI directly.
 # usage: mkesp.sh DIR "CMDLINE" [MODULE_FILE NAME]...
+# Every build/guest/NAME.bin is added as module guest:NAME.
 set -eu
 dir=$1 cmdline=$2
 shift 2
@@ -9,6 +10,11 @@ rm -rf "$dir"
 mkdir -p "$dir/EFI/BOOT" "$dir/hv"
 cp "$here/build/BOOTX64.EFI" "$dir/EFI/BOOT/BOOTX64.EFI"
 cp "$here/build/kernel.elf" "$dir/hv/kernel.elf"
+# Every built test guest rides along as module "guest:NAME".
+for g in "$here"/build/guest/*.bin; do
+    [ -e "$g" ] || continue
+    set -- "$@" "$g" "guest:$(basename "$g" .bin)"
+done
 {
     echo "# hv boot configuration, read by BOOTX64.EFI"
     echo 'kernel \hv\kernel.elf'

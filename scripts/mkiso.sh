@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build a hybrid BIOS+UEFI GRUB rescue ISO that boots the kernel by Multiboot2.
 # usage: mkiso.sh OUT.iso "CMDLINE" [MODULE_FILE NAME]...
+# Every build/guest/NAME.bin is added as module guest:NAME.
 set -eu
 out=$1 cmdline=$2
 shift 2
@@ -11,6 +12,11 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/boot/grub"
 cp "$here/build/kernel.elf" "$stage/boot/kernel.elf"
 mods=""
+# Every built test guest rides along as module "guest:NAME".
+for g in "$here"/build/guest/*.bin; do
+    [ -e "$g" ] || continue
+    set -- "$@" "$g" "guest:$(basename "$g" .bin)"
+done
 while [ $# -ge 2 ]; do
     cp "$1" "$stage/boot/$(basename "$1")"
     mods="$mods    module2 /boot/$(basename "$1") $2

@@ -1,0 +1,170 @@
+/*
+ * A virtual CPU: its VMCS, its guest registers and the exit that ends a run.
+ * vcpu_run() executes the guest until an exit the kernel cannot finish on
+ * its own (I/O, MMIO, HLT with nothing pending, faults, ...); those come
+ * back to the caller in struct vcpu_exit. Fast paths (CPUID, MSRs, CR
+ * access, XSETBV, VMCALL, interrupt windows, external interrupts, sink
+ * ports) never leave the kernel's exit loop.
+ */
+#ifndef VCPU_H
+#define VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "ept.h"
+#include "vmx_names.h"
+
+enum gpr { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+           GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15 };
+
+enum guest_mode {
+    GUEST_REAL16,       /* real mode at CS:IP (unrestricted guest) */
+    GUEST_PROT32,       /* flat 32-bit protected mode, paging off */
+    GUEST_LONG64,       /* long mode; the caller provides page tables (CR3) */
+};
+
+/* Why vcpu_run returned. */
+enum vcpu_exit_kind {
+    VCPU_EXIT_IO = 1,           /* port I/O: io.* */
+    VCPU_EXIT_MMIO,             /* EPT violation decoded as a load/store: mem.* */
+    VCPU_EXIT_EPT_FAULT,        /* EPT violation that is not an emulatable access */
+    VCPU_EXIT_HLT,              /* HLT with nothing to deliver */
+    VCPU_EXIT_EXCEPTION,        /* intercepted guest exception: exception.* */
+    VCPU_EXIT_TRIPLE_FAULT,
+    VCPU_EXIT_PREEMPT,          /* VMX preemption timer expired */
+    VCPU_EXIT_KICKED,           /* vcpu_kick() */
+    VCPU_EXIT_ENTRY_FAILED,     /* VM entry failed: entry_failure.* */
+    VCPU_EXIT_UNHANDLED,        /* any other exit: reason, qualification, rip */
+};
+
+struct vcpu_exit {
+    uint32_t kind;              /* enum vcpu_exit_kind */
+    uint32_t reason;            /* basic exit reason */
+    uint64_t qualification;
+    uint64_t rip;
+    uint32_t insn_len;
+    union {
+        struct {
+            uint16_t port;
+            uint8_t size;       /* 1, 2, 4 */
+            bool in;
+            bool string, rep;
+            uint32_t data;      /* OUT: the value written */
+        } io;
+        struct {
+            uint64_t gpa;
+            uint8_t size;       /* 1, 2, 4, 8 */
+            bool write;
+            uint8_t reg;        /* GPR of a load, or source of a store */
+            bool sign_extend, zero_extend, high8;
+            uint8_t dst_size;
+            uint64_t data;      /* store: the value written */
+            uint8_t insn[15];
+        } mem;
+        struct {
+            uint64_t gpa;
+            uint32_t access;    /* qualification bits 0..5 */
+        } ept;
+        struct {
+            uint8_t vector;
+            bool has_error;
+            uint32_t error;
+        } exception;
+        struct {
+            uint32_t vm_insn_error;     /* VMfailValid: VM-instruction error number */
+            uint32_t reason;            /* failed entry: exit reason with bit 31 */
+            uint64_t qualification;
+        } entry_failure;
+    };
+};
+
+struct vm;
+
+/* MSRs the guest uses directly; vcpu_run swaps them (vmx/vcpu.c). */
+#define VCPU_SWITCHED_MSRS 5
+extern const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS];
+
+struct vcpu {
+    /* Read and written by vmx/entry.asm: keep the offsets in sync. */
+    uint64_t regs[16];          /* by enum gpr; regs[GPR_RSP] lives in the VMCS */
+    uint64_t cr2;               /* 128 */
+    uint8_t launched;           /* 136 */
+    uint8_t asm_pad[7];
+
+    struct vm *vm;
+    uint64_t vmcs_phys;
+    uint16_t vpid;
+    enum guest_mode start_mode;
+
+    struct vcpu_exit exit;      /* filled when vcpu_run returns */
+    uint64_t exit_counts[VMX_EXIT_REASONS];
+
+    /* Event injection: one pending external interrupt vector and NMI. */
+    int16_t pending_irq;        /* -1: none */
+    bool pending_nmi;
+    bool kick;
+
+    uint32_t proc_controls;     /* cached primary processor-based controls */
+    uint32_t exception_bitmap;
+    uint64_t preempt_ticks;     /* 0: no preemption timer */
+
+    /* Guest state the VMCS does not switch. */
+    uint64_t cr0_shadow, cr4_shadow;
+    uint64_t xcr0;
+    uint64_t guest_msrs[VCPU_SWITCHED_MSRS];   /* by vcpu_switched_msr[] order */
+    uint64_t apic_base;
+};
+
+/* A guest address space: EPT plus what the kernel handles without the caller. */
+struct vm {
+    struct ept ept;
+    uint64_t ram_size;                  /* guest RAM at GPA 0 (for the test driver) */
+    uint8_t sink_ports[65536 / 8];      /* OUTs to these ports are absorbed in the kernel */
+};
+
+/* Offsets used by vmx/entry.asm. */
+#define VCPU_OFF_CR2      128
+#define VCPU_OFF_LAUNCHED 136
+
+void vmx_cpu_features_init(void);      /* after VMXON: controls, bitmaps, EPT features */
+uint32_t vmx_ept_features(void);
+
+int vm_init(struct vm *vm);
+void vm_destroy(struct vm *vm);
+/* Make `bytes` of guest memory at gpa readable by the kernel; 0 or -1. */
+int vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes);
+int vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, uint64_t bytes);
+
+/* Where a vCPU starts. Real mode: CS = cs (base cs << 4), IP = rip. */
+struct vcpu_start {
+    enum guest_mode mode;
+    uint64_t rip, rsp;
+    uint16_t cs;                /* real mode only */
+    uint64_t cr3;               /* long mode: the caller's page tables */
+    uint64_t gdt_base;          /* protected/long mode: GDT with 0x08 code32, 0x10 data, 0x18 code64 */
+    uint16_t gdt_limit;
+};
+
+/* Set up a vCPU (VMCS, VPID) for vm; 0, or -1 when out of frames or VPIDs. */
+int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *start);
+void vcpu_destroy(struct vcpu *v);
+uint64_t vcpu_real_cr0(uint64_t guest_cr0);
+uint64_t vcpu_real_cr4(uint64_t guest_cr4);
+void vcpu_try_inject(struct vcpu *v);
+void vcpu_reinject_vectoring(void);
+int vcpu_run(struct vcpu *v);          /* fills v->exit; 0 */
+void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector);
+void vcpu_queue_nmi(struct vcpu *v);
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+void vcpu_skip_instruction(struct vcpu *v);     /* by the exit's instruction length */
+void vcpu_advance_rip(struct vcpu *v, uint32_t len);
+/* Complete an MMIO load or port IN the caller emulated. */
+void vcpu_complete_mmio_load(struct vcpu *v, uint64_t value);
+void vcpu_complete_io_in(struct vcpu *v, uint32_t value);
+
+/* vmx/entry.asm: 0 when the exit handler asked to leave, 1/2 on VMfailInvalid/Valid. */
+int vmx_enter(struct vcpu *v);
+/* vmx/exit.c: 1 = resume the guest, 0 = return to vcpu_run's caller. */
+int vmx_handle_exit(struct vcpu *v);
+
+#endif

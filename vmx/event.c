@@ -1,0 +1,91 @@
+/*
+ * Event injection: pending external interrupts and NMIs go in when the
+ * guest can take them, else the matching window exit is armed; an event
+ * whose delivery an exit interrupted is re-injected as it was.
+ */
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx_setup.h"
+#include "x86.h"
+
+static void set_proc(struct vcpu *v, uint32_t bit, bool on)
+{
+    uint32_t p = on ? v->proc_controls | bit : v->proc_controls & ~bit;
+    if (p != v->proc_controls) {
+        v->proc_controls = p;
+        vmcs_write(VMCS_PROC_CONTROLS, p);
+    }
+}
+
+void vcpu_try_inject(struct vcpu *v)
+{
+    if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
+        /* A re-injection goes first; come back when it is delivered. */
+        set_proc(v, PROC_INTR_WINDOW_EXITING, v->pending_irq >= 0);
+        return;
+    }
+    uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+    if (v->pending_nmi) {
+        if (!(block & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_STI))) {
+            vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+            v->pending_nmi = false;
+            set_proc(v, PROC_NMI_WINDOW_EXITING, false);
+        } else if (vmx_cfg.nmi_window) {
+            set_proc(v, PROC_NMI_WINDOW_EXITING, true);
+        } else {
+            set_proc(v, PROC_INTR_WINDOW_EXITING, true);   /* retry at the next window */
+        }
+        if (!v->pending_nmi && v->pending_irq >= 0)
+            set_proc(v, PROC_INTR_WINDOW_EXITING, true);    /* one event per entry */
+        return;
+    }
+    if (v->pending_irq < 0) {
+        set_proc(v, PROC_INTR_WINDOW_EXITING, false);
+        return;
+    }
+    uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+    if ((rflags & RFLAGS_IF) && !(block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
+        vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INT | (uint8_t)v->pending_irq);
+        v->pending_irq = -1;
+        if (vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+            vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+        set_proc(v, PROC_INTR_WINDOW_EXITING, false);
+    } else {
+        set_proc(v, PROC_INTR_WINDOW_EXITING, true);
+    }
+}
+
+void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector)
+{
+    v->pending_irq = vector;
+}
+
+void vcpu_queue_nmi(struct vcpu *v)
+{
+    v->pending_nmi = true;
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+    (void)v;                            /* acts on the current VMCS, which is v's */
+    uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+    if (has_error) {
+        info |= INTR_INFO_ERROR_CODE;
+        vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
+    }
+    vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+}
+
+/* After exits that can interrupt event delivery: put the event back. */
+void vcpu_reinject_vectoring(void)
+{
+    uint32_t info = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
+    if (!(info & INTR_INFO_VALID))
+        return;
+    uint32_t type = info & INTR_TYPE_MASK;
+    if (info & INTR_INFO_ERROR_CODE)
+        vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read(VMCS_IDT_VECTORING_ERROR));
+    if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXCEPTION || type == INTR_TYPE_SW_EXCEPTION)
+        vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
+    vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~INTR_INFO_NMI_UNBLOCKED);
+}

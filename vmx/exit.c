@@ -1,0 +1,199 @@
+/*
+ * VM-exit dispatch: a table indexed by basic exit reason, a counter per
+ * reason. Handlers return 1 to resume the guest at once (the fast path) or
+ * 0 after filling v->exit for vcpu_run's caller.
+ */
+#include "kernel.h"
+#include "cpu.h"
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx_exits.h"
+#include "x86.h"
+
+int vcpu_leave(struct vcpu *v, uint32_t kind, uint32_t reason)
+{
+    v->exit.kind = kind;
+    v->exit.reason = reason;
+    v->exit.qualification = vmcs_read(VMCS_EXIT_QUALIFICATION);
+    v->exit.rip = vmcs_read(VMCS_GUEST_RIP);
+    return 0;
+}
+
+void vcpu_skip_instruction(struct vcpu *v)
+{
+    vcpu_advance_rip(v, (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
+static int exit_unhandled(struct vcpu *v, uint32_t reason)
+{
+    return vcpu_leave(v, VCPU_EXIT_UNHANDLED, reason);
+}
+
+static int exit_exception(struct vcpu *v, uint32_t reason)
+{
+    uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
+    if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
+        /* A host NMI arrived while the guest ran: nothing in the host uses NMIs yet. */
+        pr_warn("vmx: host NMI during guest execution\n");
+        return 1;
+    }
+    vcpu_reinject_vectoring();
+    vcpu_leave(v, VCPU_EXIT_EXCEPTION, reason);
+    v->exit.exception.vector = info & 0xff;
+    v->exit.exception.has_error = info & INTR_INFO_ERROR_CODE;
+    v->exit.exception.error = v->exit.exception.has_error ? (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR) : 0;
+    return 0;
+}
+
+static int exit_external_interrupt(struct vcpu *v, uint32_t reason)
+{
+    (void)v, (void)reason;
+    /* Acknowledged on exit: the vector is in the exit information. */
+    irq_dispatch((uint8_t)vmcs_read(VMCS_EXIT_INTR_INFO));
+    return 1;
+}
+
+static int exit_triple_fault(struct vcpu *v, uint32_t reason)
+{
+    return vcpu_leave(v, VCPU_EXIT_TRIPLE_FAULT, reason);
+}
+
+static int exit_window(struct vcpu *v, uint32_t reason)
+{
+    (void)reason;
+    vcpu_try_inject(v);
+    return 1;
+}
+
+static int exit_hlt(struct vcpu *v, uint32_t reason)
+{
+    vcpu_skip_instruction(v);
+    if (v->pending_irq >= 0 && (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+        return 1;                       /* an event is waiting: deliver, don't halt */
+    return vcpu_leave(v, VCPU_EXIT_HLT, reason);
+}
+
+static int exit_skip(struct vcpu *v, uint32_t reason)
+{
+    /* INVD, WBINVD, MONITOR, MWAIT, PAUSE: no device does non-coherent DMA here. */
+    (void)reason;
+    vcpu_skip_instruction(v);
+    return 1;
+}
+
+static int exit_vmcall(struct vcpu *v, uint32_t reason)
+{
+    (void)reason;
+    v->regs[GPR_RAX] = 0;
+    vcpu_skip_instruction(v);
+    return 1;
+}
+
+static int exit_vmx_insn(struct vcpu *v, uint32_t reason)
+{
+    (void)reason;
+    vcpu_inject_exception(v, 6, false, 0);      /* #UD: the guest sees no VMX */
+    return 1;
+}
+
+static int exit_io(struct vcpu *v, uint32_t reason)
+{
+    uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+    uint16_t port = (uint16_t)(q >> 16);
+    uint8_t size = (uint8_t)((q & 7) + 1);
+    bool in = q & (1u << 3), string = q & (1u << 4);
+    if (!in && !string && (v->vm->sink_ports[port / 8] & (1u << (port % 8)))) {
+        vcpu_skip_instruction(v);
+        return 1;
+    }
+    vcpu_leave(v, VCPU_EXIT_IO, reason);
+    v->exit.insn_len = (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN);
+    v->exit.io.port = port;
+    v->exit.io.size = size;
+    v->exit.io.in = in;
+    v->exit.io.string = string;
+    v->exit.io.rep = q & (1u << 5);
+    v->exit.io.data = in ? 0 : (uint32_t)(v->regs[GPR_RAX] & (size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu));
+    return 0;
+}
+
+static int exit_entry_failure(struct vcpu *v, uint32_t reason)
+{
+    vcpu_leave(v, VCPU_EXIT_ENTRY_FAILED, reason);
+    v->exit.entry_failure.reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+    v->exit.entry_failure.qualification = v->exit.qualification;
+    vmx_diagnose_entry_failure(v);
+    return 0;
+}
+
+static int exit_preempt(struct vcpu *v, uint32_t reason)
+{
+    return vcpu_leave(v, VCPU_EXIT_PREEMPT, reason);
+}
+
+static int exit_ept_violation(struct vcpu *v, uint32_t reason)
+{
+    vcpu_reinject_vectoring();
+    return vmx_handle_ept_violation(v, reason);
+}
+
+typedef int (*exit_fn)(struct vcpu *v, uint32_t reason);
+
+static const exit_fn handlers[VMX_EXIT_REASONS] = {
+    [EXIT_EXCEPTION_NMI] = exit_exception,
+    [EXIT_EXTERNAL_INTERRUPT] = exit_external_interrupt,
+    [EXIT_TRIPLE_FAULT] = exit_triple_fault,
+    [EXIT_INTERRUPT_WINDOW] = exit_window,
+    [EXIT_NMI_WINDOW] = exit_window,
+    [EXIT_CPUID] = vmx_exit_cpuid,
+    [EXIT_HLT] = exit_hlt,
+    [EXIT_INVD] = exit_skip,
+    [EXIT_WBINVD] = exit_skip,
+    [EXIT_MONITOR] = exit_skip,
+    [EXIT_MWAIT] = exit_skip,
+    [EXIT_PAUSE] = exit_skip,
+    [EXIT_VMCALL] = exit_vmcall,
+    [EXIT_VMCLEAR] = exit_vmx_insn,
+    [EXIT_VMLAUNCH] = exit_vmx_insn,
+    [EXIT_VMPTRLD] = exit_vmx_insn,
+    [EXIT_VMPTRST] = exit_vmx_insn,
+    [EXIT_VMREAD] = exit_vmx_insn,
+    [EXIT_VMRESUME] = exit_vmx_insn,
+    [EXIT_VMWRITE] = exit_vmx_insn,
+    [EXIT_VMXOFF] = exit_vmx_insn,
+    [EXIT_VMXON] = exit_vmx_insn,
+    [EXIT_INVEPT] = exit_vmx_insn,
+    [EXIT_INVVPID] = exit_vmx_insn,
+    [EXIT_VMFUNC] = exit_vmx_insn,
+    [EXIT_CR_ACCESS] = vmx_exit_cr_access,
+    [EXIT_IO] = exit_io,
+    [EXIT_RDMSR] = vmx_exit_rdmsr,
+    [EXIT_WRMSR] = vmx_exit_wrmsr,
+    [EXIT_INVALID_GUEST_STATE] = exit_entry_failure,
+    [EXIT_MSR_LOADING] = exit_entry_failure,
+    [EXIT_MACHINE_CHECK] = exit_entry_failure,
+    [EXIT_EPT_VIOLATION] = exit_ept_violation,
+    [EXIT_PREEMPTION_TIMER] = exit_preempt,
+    [EXIT_XSETBV] = vmx_exit_xsetbv,
+};
+
+int vmx_handle_exit(struct vcpu *v)
+{
+    uint32_t basic = (uint16_t)vmcs_read(VMCS_EXIT_REASON);
+    int resume;
+    if (basic < VMX_EXIT_REASONS) {
+        v->exit_counts[basic]++;
+        exit_fn fn = handlers[basic];
+        resume = fn ? fn(v, basic) : exit_unhandled(v, basic);
+    } else {
+        resume = exit_unhandled(v, basic);
+    }
+    if (resume && __builtin_expect(v->pending_irq >= 0 || v->pending_nmi || v->kick, 0)) {
+        if (v->kick) {
+            v->kick = false;
+            return vcpu_leave(v, VCPU_EXIT_KICKED, basic);
+        }
+        vcpu_try_inject(v);
+    }
+    return resume;
+}

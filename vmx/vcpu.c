@@ -1,0 +1,239 @@
+/*
+ * vCPU life cycle: VMCS set-up (controls, host state, architectural start
+ * state), the run loop around vmx_enter, and the guest state the VMCS does
+ * not switch (syscall MSRs, KERNEL_GS_BASE, XCR0).
+ */
+#include "kernel.h"
+#include "mm.h"
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx.h"
+#include "vmx_setup.h"
+#include "x86.h"
+
+#define MSR_CSTAR 0xc0000083
+#define GUEST_PAT_RESET 0x0007040600070406ull
+
+/* Access rights: present, S=1, type; G and D/B or L as given. */
+#define AR_CODE16 0x009b
+#define AR_DATA16 0x0093
+#define AR_CODE32 0xc09b
+#define AR_DATA32 0xc093
+#define AR_CODE64 0xa09b
+#define AR_LDTR   0x0082
+#define AR_TSS    0x008b
+
+/* CR0 bits the guest may change without an exit. */
+#define CR0_GUEST_OWNED (CR0_TS | CR0_MP)
+
+static void set_segment(unsigned idx, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+    /* ES, CS, SS, DS, FS, GS, LDTR, TR: encodings advance by 2 per segment. */
+    vmcs_write(VMCS_GUEST_ES_SEL + 2 * idx, sel);
+    vmcs_write(VMCS_GUEST_ES_BASE + 2 * idx, base);
+    vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * idx, limit);
+    vmcs_write(VMCS_GUEST_ES_AR + 2 * idx, ar);
+}
+
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
+
+/* Real CR0/CR4 from the guest's view: VMX fixed bits (PE/PG free under unrestricted guest). */
+uint64_t vcpu_real_cr0(uint64_t guest_cr0)
+{
+    uint64_t fixed0 = vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+    return (guest_cr0 | fixed0) & vmx_cfg.cr0_fixed1;
+}
+
+uint64_t vcpu_real_cr4(uint64_t guest_cr4)
+{
+    return (guest_cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1;
+}
+
+static void write_controls(struct vcpu *v, const struct vcpu_start *s)
+{
+    uint32_t entry = vmx_cfg.entry | (s->mode == GUEST_LONG64 ? ENTRY_GUEST_64BIT : 0);
+    uint32_t pin = vmx_cfg.pin;
+    uint32_t exitc = vmx_cfg.exit;
+    if (v->preempt_ticks) {
+        pin |= PIN_PREEMPT_TIMER;
+        exitc |= vmx_cfg.save_preempt_timer ? EXIT_SAVE_PREEMPT_TIMER : 0;
+    }
+    v->proc_controls = vmx_cfg.proc;
+    vmcs_write(VMCS_PIN_CONTROLS, pin);
+    vmcs_write(VMCS_PROC_CONTROLS, v->proc_controls);
+    vmcs_write(VMCS_PROC_CONTROLS2, vmx_cfg.proc2 & (v->vpid ? ~0u : ~PROC2_VPID));
+    vmcs_write(VMCS_EXIT_CONTROLS, exitc);
+    vmcs_write(VMCS_ENTRY_CONTROLS, entry);
+    vmcs_write(VMCS_EXCEPTION_BITMAP, v->exception_bitmap);
+    vmcs_write(VMCS_PF_ERROR_MASK, 0);
+    vmcs_write(VMCS_PF_ERROR_MATCH, 0);
+    vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+    vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+    vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+    vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+    vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+    vmcs_write(VMCS_MSR_BITMAP, vmx_cfg.msr_bitmap);
+    vmcs_write(VMCS_IO_BITMAP_A, vmx_cfg.io_bitmap_a);
+    vmcs_write(VMCS_IO_BITMAP_B, vmx_cfg.io_bitmap_b);
+    vmcs_write(VMCS_EPT_POINTER, ept_eptp(&v->vm->ept));
+    if (v->vpid)
+        vmcs_write(VMCS_VPID, v->vpid);
+    vmcs_write(VMCS_TSC_OFFSET, 0);
+    vmcs_write(VMCS_CR0_MASK, ~(uint64_t)CR0_GUEST_OWNED);
+    /* VMXE is hidden from the guest; bits the CPU cannot set are ours too. */
+    vmcs_write(VMCS_CR4_MASK, CR4_VMXE | ~vmx_cfg.cr4_fixed1);
+    if (v->preempt_ticks)
+        vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
+}
+
+/* The architectural start state for each mode (SDM 9.1.1 where it applies). */
+static void write_guest_state(struct vcpu *v, const struct vcpu_start *s)
+{
+    uint64_t cr0, cr4 = 0, efer = 0;
+    switch (s->mode) {
+    case GUEST_REAL16:
+        cr0 = 0x60000010;                       /* CD, NW, ET: the reset value */
+        set_segment(SEG_CS, s->cs, (uint64_t)s->cs << 4, 0xffff, AR_CODE16);
+        for (unsigned i = SEG_ES; i <= SEG_GS; i++)
+            if (i != SEG_CS)
+                set_segment(i, 0, 0, 0xffff, AR_DATA16);
+        vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+        vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+        vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0x3ff);  /* the real-mode IVT */
+        break;
+    case GUEST_PROT32:
+        cr0 = CR0_PE | (1u << 4);
+        set_segment(SEG_CS, 0x08, 0, 0xffffffff, AR_CODE32);
+        for (unsigned i = SEG_ES; i <= SEG_GS; i++)
+            if (i != SEG_CS)
+                set_segment(i, 0x10, 0, 0xffffffff, AR_DATA32);
+        vmcs_write(VMCS_GUEST_GDTR_BASE, s->gdt_base);
+        vmcs_write(VMCS_GUEST_GDTR_LIMIT, s->gdt_limit);
+        vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+        break;
+    default:
+        cr0 = CR0_PE | CR0_PG | (1u << 4);
+        cr4 = CR4_PAE;
+        efer = EFER_LME | EFER_LMA;
+        set_segment(SEG_CS, 0x18, 0, 0xffffffff, AR_CODE64);
+        for (unsigned i = SEG_ES; i <= SEG_GS; i++)
+            if (i != SEG_CS)
+                set_segment(i, 0x10, 0, 0xffffffff, AR_DATA32);
+        vmcs_write(VMCS_GUEST_GDTR_BASE, s->gdt_base);
+        vmcs_write(VMCS_GUEST_GDTR_LIMIT, s->gdt_limit);
+        vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+        break;
+    }
+    set_segment(SEG_LDTR, 0, 0, 0xffff, AR_LDTR);
+    set_segment(SEG_TR, 0, 0, 0xffff, AR_TSS);
+    vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+
+    v->cr0_shadow = cr0;
+    v->cr4_shadow = cr4;
+    vmcs_write(VMCS_CR0_SHADOW, cr0);
+    vmcs_write(VMCS_CR4_SHADOW, cr4);
+    vmcs_write(VMCS_GUEST_CR0, vcpu_real_cr0(cr0));
+    vmcs_write(VMCS_GUEST_CR4, vcpu_real_cr4(cr4));
+    vmcs_write(VMCS_GUEST_CR3, s->mode == GUEST_LONG64 ? s->cr3 : 0);
+    vmcs_write(VMCS_GUEST_EFER, efer);
+    vmcs_write(VMCS_GUEST_PAT, GUEST_PAT_RESET);
+    vmcs_write(VMCS_GUEST_DR7, 0x400);
+    vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+    vmcs_write(VMCS_GUEST_RSP, s->rsp);
+    vmcs_write(VMCS_GUEST_RIP, s->rip);
+    vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
+    vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+    vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+    vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+    vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+    vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+    vmcs_write(VMCS_LINK_POINTER, ~0ull);
+    for (unsigned i = 0; i < 4; i++)
+        vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, 0);
+}
+
+int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
+{
+    uint64_t preempt = v->preempt_ticks, excbm = v->exception_bitmap;
+    for (size_t i = 0; i < sizeof(*v); i++)
+        ((uint8_t *)v)[i] = 0;
+    v->preempt_ticks = preempt;
+    v->exception_bitmap = excbm;
+    v->vm = vm;
+    v->start_mode = s->mode;
+    v->pending_irq = -1;
+    v->xcr0 = 1;                                /* x87 only, the reset value */
+    v->apic_base = 0xfee00000 | (1u << 11) | (1u << 8);  /* enabled, BSP */
+
+    v->vmcs_phys = frame_alloc();
+    if (v->vmcs_phys == FRAME_NONE)
+        return -1;
+    if (vmx_cfg.vpid && !(v->vpid = vpid_alloc())) {
+        frame_free(v->vmcs_phys);
+        return -1;
+    }
+    *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision;
+    if (vmcs_clear(v->vmcs_phys) || vmcs_load(v->vmcs_phys))
+        panic("vmx: VMCLEAR/VMPTRLD of a fresh VMCS failed");
+    write_controls(v, s);
+    vmx_write_host_state();
+    write_guest_state(v, s);
+    return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+    if (!v->vmcs_phys)
+        return;
+    vmcs_clear(v->vmcs_phys);                   /* flush it out of the CPU first */
+    frame_free(v->vmcs_phys);
+    vpid_free(v->vpid);
+    v->vmcs_phys = 0;
+}
+
+static void xsetbv(uint64_t v)
+{
+    __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS] = {
+    MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK,
+};
+
+/* The MSRs the guest accesses directly (bitmap pass-through) hold its values while it runs. */
+static void switch_msrs(uint64_t *save, const uint64_t *load)
+{
+    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++) {
+        save[i] = rdmsr(vcpu_switched_msr[i]);
+        wrmsr(vcpu_switched_msr[i], load[i]);
+    }
+}
+
+int vcpu_run(struct vcpu *v)
+{
+    uint64_t host_msrs[VCPU_SWITCHED_MSRS];
+    if (vmcs_current() != v->vmcs_phys && vmcs_load(v->vmcs_phys))
+        panic("vmx: VMPTRLD failed");
+    if (v->preempt_ticks)
+        vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
+    if (v->pending_irq >= 0 || v->pending_nmi)
+        vcpu_try_inject(v);
+    switch_msrs(host_msrs, v->guest_msrs);
+    if (vmx_cfg.xsave && v->xcr0 != vmx_cfg.host_xcr0)
+        xsetbv(v->xcr0);
+
+    int rc = vmx_enter(v);
+
+    if (vmx_cfg.xsave && v->xcr0 != vmx_cfg.host_xcr0)
+        xsetbv(vmx_cfg.host_xcr0);
+    switch_msrs(v->guest_msrs, host_msrs);
+    if (rc) {
+        v->exit.kind = VCPU_EXIT_ENTRY_FAILED;
+        v->exit.reason = 0;
+        v->exit.entry_failure.vm_insn_error = rc == 2 ? (uint32_t)vmcs_read(VMCS_INSN_ERROR) : 0;
+        v->exit.entry_failure.reason = 0;
+        v->exit.rip = vmcs_read(VMCS_GUEST_RIP);
+    }
+    return 0;
+}

@@ -1,0 +1,193 @@
+/*
+ * Machine-wide VMX choices, made once after VMXON: the control values (by
+ * the allowed-0/allowed-1 rule on the TRUE_* MSRs where present), the MSR
+ * and I/O bitmaps, and the host-state area every VMCS shares.
+ */
+#include "ept.h"
+#include "kernel.h"
+#include "mm.h"
+#include "vmcs.h"
+#include "vmx.h"
+#include "vmx_setup.h"
+#include "x86.h"
+
+struct vmx_config vmx_cfg;
+extern char vmx_exit_stub[];
+
+static uint32_t adjust(const char *what, uint64_t cap, uint32_t required, uint32_t optional)
+{
+    uint32_t out = 0, missing = 0;
+    if (vmx_ctl_adjust(cap, required, optional, &out, &missing))
+        panic("vmx: the CPU lacks required %s controls 0x%x", what, missing);
+    return out;
+}
+
+/* Pass an MSR straight through for reads and writes (bitmap bit clear). */
+static void msr_passthrough(uint8_t *bitmap, uint32_t msr)
+{
+    uint32_t base = msr >= 0xc0000000 ? 1024 : 0, idx = msr & 0x1fff;
+    bitmap[base + idx / 8] &= (uint8_t)~(1u << (idx % 8));          /* read */
+    bitmap[2048 + base + idx / 8] &= (uint8_t)~(1u << (idx % 8));   /* write */
+}
+
+static uint64_t bitmap_page_all_ones(void)
+{
+    uint64_t f = frame_alloc();
+    if (f == FRAME_NONE)
+        panic("vmx: no frame for a bitmap");
+    uint8_t *p = phys_to_virt(f);
+    for (int i = 0; i < 4096; i++)
+        p[i] = 0xff;
+    return f;
+}
+
+void vmx_setup(void)
+{
+    const struct vmx_caps *c = &vmx_caps;
+    struct vmx_config *k = &vmx_cfg;
+
+    k->pin = adjust("pin-based", c->pin_msr, PIN_EXT_INT_EXITING | PIN_NMI_EXITING,
+                    PIN_VIRTUAL_NMIS);
+    k->preempt_timer = c->preempt_timer;
+    k->proc = adjust("processor-based", c->proc_msr,
+                     PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
+                     PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
+                     PROC_RDPMC_EXITING, 0);
+    /* Window exiting is switched on per entry; it must be allowed. */
+    if (!((c->proc_msr >> 32) & PROC_INTR_WINDOW_EXITING))
+        panic("vmx: the CPU lacks interrupt-window exiting");
+    k->nmi_window = (k->pin & PIN_VIRTUAL_NMIS) && ((c->proc_msr >> 32) & PROC_NMI_WINDOW_EXITING);
+    k->proc2 = adjust("secondary", c->proc2_msr, PROC2_EPT | PROC2_UNRESTRICTED, PROC2_VPID);
+    k->vpid = k->proc2 & PROC2_VPID;
+    k->exit = adjust("VM-exit", c->exit_msr,
+                     EXIT_HOST_64BIT | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+                     EXIT_SAVE_PAT | EXIT_LOAD_PAT, EXIT_SAVE_PREEMPT_TIMER);
+    /* Only legal together with the timer itself: vcpus that use the timer add it. */
+    k->save_preempt_timer = k->exit & EXIT_SAVE_PREEMPT_TIMER;
+    k->exit &= ~EXIT_SAVE_PREEMPT_TIMER;
+    k->entry = adjust("VM-entry", c->entry_msr, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0);
+    if (!c->ept_4level || !c->ept_wb || !c->invept)
+        panic("vmx: EPT lacks 4-level walks, write-back or INVEPT");
+
+    k->ept_features = (c->ept_2m ? EPT_FEAT_2M : 0) | (c->ept_1g ? EPT_FEAT_1G : 0) |
+                      (c->ept_exec_only ? EPT_FEAT_EXEC_ONLY : 0);
+
+    k->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+    k->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+    k->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+    k->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+
+    /* Every MSR and port exits unless listed here. */
+    k->msr_bitmap = bitmap_page_all_ones();
+    uint8_t *mb = phys_to_virt(k->msr_bitmap);
+    static const uint32_t passthrough[] = {
+        MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,   /* switched by the VMCS / vcpu_run */
+        MSR_STAR, MSR_LSTAR, 0xc0000083 /* CSTAR */, MSR_FMASK,
+    };
+    for (unsigned i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
+        msr_passthrough(mb, passthrough[i]);
+    k->io_bitmap_a = bitmap_page_all_ones();
+    k->io_bitmap_b = bitmap_page_all_ones();
+
+    /* XSETBV is done for the guest in the exit handler: the host needs CR4.OSXSAVE. */
+    k->xsave = cpuid(1, 0).ecx & (1u << 26);
+    if (k->xsave) {
+        write_cr4(read_cr4() | CR4_OSXSAVE);
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        k->host_xcr0 = (uint64_t)hi << 32 | lo;
+    }
+    pr_info("vmx: controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x%s%s\n",
+            k->pin, k->proc, k->proc2, k->exit, k->entry,
+            k->preempt_timer ? ", preemption timer" : "", k->vpid ? ", VPID" : "");
+}
+
+static uint64_t tss_base(void)
+{
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr;
+    uint16_t tr;
+    __asm__ volatile("sgdt %0; str %1" : "=m"(gdtr), "=r"(tr));
+    const uint64_t *gdt = (const uint64_t *)(uintptr_t)gdtr.base;
+    uint64_t lo = gdt[tr >> 3], hi = gdt[(tr >> 3) + 1];
+    return ((lo >> 16) & 0xffffff) | ((lo >> 56) & 0xff) << 24 | (hi & 0xffffffff) << 32;
+}
+
+void vmx_write_host_state(void)
+{
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr, idtr;
+    __asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+
+    vmcs_write(VMCS_HOST_CR0, read_cr0());
+    vmcs_write(VMCS_HOST_CR3, read_cr3());
+    vmcs_write(VMCS_HOST_CR4, read_cr4());
+    vmcs_write(VMCS_HOST_CS_SEL, 0x08);
+    vmcs_write(VMCS_HOST_SS_SEL, 0x10);
+    vmcs_write(VMCS_HOST_DS_SEL, 0x10);
+    vmcs_write(VMCS_HOST_ES_SEL, 0x10);
+    vmcs_write(VMCS_HOST_FS_SEL, 0);
+    vmcs_write(VMCS_HOST_GS_SEL, 0);
+    vmcs_write(VMCS_HOST_TR_SEL, 0x30);
+    vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+    vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+    vmcs_write(VMCS_HOST_TR_BASE, tss_base());
+    vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+    vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+    vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_IA32_SYSENTER_CS));
+    vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_IA32_SYSENTER_ESP));
+    vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP));
+    vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+    vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+    vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
+    /* HOST_RSP is written by vmx_enter. */
+}
+
+struct inv_desc {
+    uint64_t a, b;
+};
+
+void vmx_invept(uint64_t eptp)
+{
+    struct inv_desc d = { eptp, 0 };
+    uint64_t type = vmx_caps.invept_single ? 1 : 2;
+    uint8_t bad;
+    __asm__ volatile("invept %1, %2; setbe %0" : "=r"(bad) : "m"(d), "r"(type) : "cc", "memory");
+    if (bad)
+        panic("vmx: INVEPT type %llu failed", (unsigned long long)type);
+}
+
+void vmx_invvpid(uint16_t vpid)
+{
+    if (!vmx_cfg.vpid || !vmx_caps.invvpid)
+        return;
+    struct inv_desc d = { vpid, 0 };
+    uint64_t type = vmx_caps.invvpid_single ? 1 : 2;
+    uint8_t bad;
+    __asm__ volatile("invvpid %1, %2; setbe %0" : "=r"(bad) : "m"(d), "r"(type) : "cc", "memory");
+    if (bad)
+        panic("vmx: INVVPID type %llu failed", (unsigned long long)type);
+}
+
+/* VPID 0 is the host's; a freed VPID is flushed before it can be handed out again. */
+static uint64_t vpid_map[65536 / 64] = { 1 };
+static uint32_t vpid_hint = 1;
+
+uint16_t vpid_alloc(void)
+{
+    for (uint32_t n = 0; n < 65536; n++) {
+        uint32_t id = (vpid_hint + n) & 0xffff;
+        if (!(vpid_map[id / 64] & (1ull << (id % 64)))) {
+            vpid_map[id / 64] |= 1ull << (id % 64);
+            vpid_hint = id + 1;
+            return (uint16_t)id;
+        }
+    }
+    return 0;
+}
+
+void vpid_free(uint16_t vpid)
+{
+    if (!vpid)
+        return;
+    vmx_invvpid(vpid);
+    vpid_map[vpid / 64] &= ~(1ull << (vpid % 64));
+}
