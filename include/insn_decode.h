@@ -73,7 +73,8 @@ enum {
     INSN_ERR_UNSUPPORTED = -2,  /* may be valid, but not a form emulated here */
     INSN_ERR_INVALID     = -3,  /* the CPU would fault: longer than 15 bytes,
                                    UD0/UD1/UD2, C6/C7 with reg != 0,
-                                   LOCK on a supported move */
+                                   LOCK on a supported move; also an
+                                   unknown `mode` */
 };
 
 /* Source of a store. */

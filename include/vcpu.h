@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "ept.h"
+#include "vmcs.h"
 #include "vmx_names.h"
 
 enum gpr { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
@@ -87,9 +88,10 @@ extern const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS];
 struct vcpu {
     /* Read and written by vmx/entry.asm: keep the offsets in sync. */
     uint64_t regs[16];          /* by enum gpr; regs[GPR_RSP] lives in the VMCS */
-    uint64_t cr2;               /* 128 */
+    uint64_t cr2;               /* 128: saved when leaving for the caller */
     uint8_t launched;           /* 136 */
-    uint8_t asm_pad[7];
+    uint8_t attention;          /* 137: an event is pending or a kick was asked for */
+    uint8_t asm_pad[6];
 
     struct vm *vm;
     uint64_t vmcs_phys;
@@ -123,8 +125,9 @@ struct vm {
 };
 
 /* Offsets used by vmx/entry.asm. */
-#define VCPU_OFF_CR2      128
-#define VCPU_OFF_LAUNCHED 136
+#define VCPU_OFF_CR2       128
+#define VCPU_OFF_LAUNCHED  136
+#define VCPU_OFF_ATTENTION 137
 
 void vmx_cpu_features_init(void);      /* after VMXON: controls, bitmaps, EPT features */
 uint32_t vmx_ept_features(void);
@@ -151,13 +154,33 @@ void vcpu_destroy(struct vcpu *v);
 uint64_t vcpu_real_cr0(uint64_t guest_cr0);
 uint64_t vcpu_real_cr4(uint64_t guest_cr4);
 void vcpu_try_inject(struct vcpu *v);
+void vcpu_update_attention(struct vcpu *v);    /* after changing pending events or kick */
 void vcpu_reinject_vectoring(void);
 int vcpu_run(struct vcpu *v);          /* fills v->exit; 0 */
 void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector);
 void vcpu_queue_nmi(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
-void vcpu_skip_instruction(struct vcpu *v);     /* by the exit's instruction length */
-void vcpu_advance_rip(struct vcpu *v, uint32_t len);
+/*
+ * Move the guest past an instruction the hypervisor completed for it. Ends
+ * STI/MOV-SS blocking as executing the instruction would have. Inline: it is
+ * on every fast path. The current VMCS is v's for these and the calls below.
+ */
+static inline void vcpu_advance_rip(struct vcpu *v, uint32_t len)
+{
+    (void)v;
+    vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
+    uint64_t block = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+    if (__builtin_expect(block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS), 0))
+        vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+                   block & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+/* By the exit's instruction length (valid for instruction-caused exits only). */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+    vcpu_advance_rip(v, (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
 /* Complete an MMIO load or port IN the caller emulated. */
 void vcpu_complete_mmio_load(struct vcpu *v, uint64_t value);
 void vcpu_complete_io_in(struct vcpu *v, uint32_t value);
@@ -166,5 +189,7 @@ void vcpu_complete_io_in(struct vcpu *v, uint32_t value);
 int vmx_enter(struct vcpu *v);
 /* vmx/exit.c: 1 = resume the guest, 0 = return to vcpu_run's caller. */
 int vmx_handle_exit(struct vcpu *v);
+/* vmx/exit.c: called on the way back in when v->attention is set; same result. */
+int vmx_attention(struct vcpu *v);
 
 #endif

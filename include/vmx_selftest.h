@@ -7,6 +7,7 @@
 
 int vmx_selftest(const struct boot_info *bi);   /* test=vmx: number of failed tests */
 int vmx_bench(const struct boot_info *bi);      /* test=bench: number of failed runs */
-extern uint64_t vmx_first_entry_tsc;
+/* TSC and UART-wait ticks at the first VM entry of the boot. */
+extern uint64_t vmx_first_entry_tsc, vmx_first_entry_uart_ticks;
 
 #endif

@@ -69,11 +69,12 @@ void kmain(struct boot_info *bi)
         failed += vmx_selftest(bi);
     if (cmdline_has("test", "bench")) {
         failed += vmx_bench(bi);
-        uint64_t waits = console_wait_ticks;
+        uint64_t to_guest = vmx_first_entry_tsc - kernel_entry_tsc;
         pr_info("bench: %llu ticks from kernel entry to the first guest entry "
-                "(%llu of them waiting for the UART)\n",
-                (unsigned long long)(vmx_first_entry_tsc - kernel_entry_tsc),
-                (unsigned long long)waits);
+                "(%llu waiting for the UART, %llu calibrating timers, %llu the rest)\n",
+                (unsigned long long)to_guest, (unsigned long long)vmx_first_entry_uart_ticks,
+                (unsigned long long)calibration_ticks,
+                (unsigned long long)(to_guest - vmx_first_entry_uart_ticks - calibration_ticks));
     }
     pr_info("hv: boot complete\n");
     shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);

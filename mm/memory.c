@@ -19,11 +19,12 @@ static void heap_page_free(void *ctx, void *page)
     frame_free(virt_to_phys(page));
 }
 
+/* Frames reach their next owner zeroed: no data leaks between guests or the host. */
 static void zero_frames(uint64_t phys, uint64_t count)
 {
-    uint64_t *p = phys_to_virt(phys);
-    for (uint64_t i = 0; i < count * FRAME_SIZE / 8; i++)
-        p[i] = 0;
+    void *p = phys_to_virt(phys);
+    uint64_t n = count * FRAME_SIZE / 8;
+    __asm__ volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(0ull) : "memory");
 }
 
 uint64_t frame_alloc(void)

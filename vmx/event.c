@@ -17,7 +17,15 @@ static void set_proc(struct vcpu *v, uint32_t bit, bool on)
     }
 }
 
+static void try_inject(struct vcpu *v);
+
 void vcpu_try_inject(struct vcpu *v)
+{
+    try_inject(v);
+    vcpu_update_attention(v);
+}
+
+static void try_inject(struct vcpu *v)
 {
     if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
         /* A re-injection goes first; come back when it is delivered. */
@@ -55,14 +63,21 @@ void vcpu_try_inject(struct vcpu *v)
     }
 }
 
+void vcpu_update_attention(struct vcpu *v)
+{
+    v->attention = v->pending_irq >= 0 || v->pending_nmi || v->kick;
+}
+
 void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector)
 {
     v->pending_irq = vector;
+    v->attention = 1;
 }
 
 void vcpu_queue_nmi(struct vcpu *v)
 {
     v->pending_nmi = true;
+    v->attention = 1;
 }
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)

@@ -159,16 +159,6 @@ int vmx_handle_ept_violation(struct vcpu *v, uint32_t reason)
     return 0;
 }
 
-void vcpu_advance_rip(struct vcpu *v, uint32_t len)
-{
-    (void)v;
-    vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
-    uint64_t block = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-    if (block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
-        vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-                   block & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
-}
-
 /* Write `size` bytes of value into register reg the way a MOV would. */
 static void write_reg(struct vcpu *v, unsigned reg, uint64_t value, unsigned size, bool high8)
 {

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Issue 3: every test guest under Bochs (real, protected and long mode; loops;
+# HLT woken by an injected interrupt; EPT scan; fault guests contained).
+. "$(dirname "$0")/lib.sh"
+log=$LOGS/bochs_vmx_guests.log
+iso=$(iso_variant vmx "console=com1 test=vmx") || exit 1
+bash scripts/run-bochs.sh "$iso" "$log" 300
+expect_status $? 0 "bochs"
+for g in hello realmode long64 vmcall_loop cpuid_loop out_loop mmio_loop hlt_irq preempt \
+         ept_scan triple_fault bad_cr0 ud beyond_ram; do
+    expect "$log" "^vmx-test: $g ok: "
+done
+expect "$log" '^guest hello: Hello from a 32-bit protected-mode guest$'
+expect "$log" '^guest realmode: Hello from real mode$'
+expect "$log" '^guest long64: Hello from a 64-bit long-mode guest$'
+expect "$log" '^vmx-test: ept_scan ok: exit status 0x0 after [0-9]+ exits \(12186 checked\)$'
+expect "$log" '^vmx-test: triple_fault ok: triple fault'
+expect "$log" '^vmx-test: ud ok: exception 0x6'
+expect "$log" '^vmx-test: beyond_ram ok: EPT violation on fetch 0x40000000'
+expect "$log" '^vmx-test: 14 passed, 0 failed$'
+reject "$log" 'FAIL|leaked|PANIC|exception #'
+finish "$log"
