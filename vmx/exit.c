@@ -126,6 +126,16 @@ static int exit_preempt(struct vcpu *v, uint32_t reason)
     return vcpu_leave(v, VCPU_EXIT_PREEMPT, reason);
 }
 
+static int exit_ept_misconfig(struct vcpu *v, uint32_t reason)
+{
+    /* A malformed EPT entry is a hypervisor bug: say where, stop this guest. */
+    vcpu_leave(v, VCPU_EXIT_UNHANDLED, reason);
+    v->exit.ept.gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+    v->exit.ept.access = 0;
+    pr_err("vmx: EPT misconfiguration at GPA 0x%llx\n", (unsigned long long)v->exit.ept.gpa);
+    return 0;
+}
+
 static int exit_ept_violation(struct vcpu *v, uint32_t reason)
 {
     vcpu_reinject_vectoring();
@@ -173,6 +183,7 @@ static const exit_fn handlers[VMX_EXIT_REASONS] = {
     [EXIT_MSR_LOADING] = exit_entry_failure,
     [EXIT_MACHINE_CHECK] = exit_entry_failure,
     [EXIT_EPT_VIOLATION] = exit_ept_violation,
+    [EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
     [EXIT_PREEMPTION_TIMER] = exit_preempt,
     [EXIT_XSETBV] = vmx_exit_xsetbv,
 };

@@ -128,6 +128,8 @@ int vmx_handle_ept_violation(struct vcpu *v, uint32_t reason)
     v->exit.ept.access = (uint32_t)(q & 0x3f);
     if (q & (1u << 2))
         return 0;                                   /* instruction fetch: nothing to emulate */
+    if (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID)
+        return 0;                                   /* the CPU's access while delivering an event */
 
     uint8_t bytes[INSN_MAX_LEN];
     enum insn_mode mode = guest_insn_mode();

@@ -10,6 +10,7 @@
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx_selftest.h"
+#include "vmx_setup.h"
 #include "x86.h"
 
 #define RAM_SIZE      0x200000ull
@@ -21,9 +22,19 @@
 #define MAX_DRIVER_EXITS 200000
 #define LOOP_ITERATIONS 10000
 
-enum outcome { OUT_STATUS, OUT_TRIPLE_FAULT, OUT_EXCEPTION, OUT_FETCH_FAULT, OUT_OTHER };
+enum outcome { OUT_STATUS, OUT_TRIPLE_FAULT, OUT_EXCEPTION, OUT_FETCH_FAULT, OUT_ENTRY_FAILED,
+               OUT_OTHER };
 
-enum { F_SINK80 = 1, F_IRQ_ON_HLT = 2, F_TRAP_UD = 4, F_PREEMPT = 8 };
+enum {
+    F_SINK80 = 1,               /* port 0x80 absorbed in the kernel */
+    F_IRQ_ON_HLT = 2,           /* answer HLT with vector 0x30 */
+    F_TRAP_UD = 4,              /* intercept #UD */
+    F_PREEMPT = 8,              /* VMX preemption timer on */
+    F_LAZY_IDT = 16,            /* at HLT, take the IDT page away: delivery faults, is re-injected */
+    F_BAD_STATE = 32,           /* clear RFLAGS bit 1 before the first entry */
+};
+
+#define IDT_GPA 0x6000ull       /* where guest/lib.inc builds 32-bit IDTs */
 
 struct test {
     const char *name;
@@ -46,12 +57,15 @@ static const struct test tests[] = {
     { "out_loop", "out_loop", GUEST_PROT32, F_SINK80, OUT_STATUS, 0, EXIT_IO, LOOP_ITERATIONS },
     { "mmio_loop", "mmio_loop", GUEST_PROT32, 0, OUT_STATUS, 0, EXIT_EPT_VIOLATION, LOOP_ITERATIONS + 1 },
     { "hlt_irq", "hlt_irq", GUEST_PROT32, F_IRQ_ON_HLT, OUT_STATUS, 0, EXIT_HLT, 1 },
+    { "reinject", "hlt_irq", GUEST_PROT32, F_IRQ_ON_HLT | F_LAZY_IDT, OUT_STATUS, 0,
+      EXIT_EPT_VIOLATION, 1 },
     { "preempt", "cpuid_loop", GUEST_PROT32, F_PREEMPT, OUT_STATUS, 0, EXIT_PREEMPTION_TIMER, 10 },
     { "ept_scan", "ept_scan", GUEST_PROT32, 0, OUT_STATUS, 0, EXIT_EPT_VIOLATION, 12186 },
     { "triple_fault", "triple_fault", GUEST_PROT32, 0, OUT_TRIPLE_FAULT, 0, -1, 0 },
     { "bad_cr0", "bad_cr0", GUEST_PROT32, 0, OUT_STATUS, 13, EXIT_CR_ACCESS, 1 },
     { "ud", "ud", GUEST_PROT32, F_TRAP_UD, OUT_EXCEPTION, 6, -1, 0 },
     { "beyond_ram", "beyond_ram", GUEST_PROT32, 0, OUT_FETCH_FAULT, 0x40000000, -1, 0 },
+    { "bad_state", "hello", GUEST_PROT32, F_BAD_STATE, OUT_ENTRY_FAILED, 0x80000021, -1, 0 },
 };
 
 struct run {
@@ -65,6 +79,7 @@ struct run {
     uint64_t unmapped_accesses;         /* emulated as "no device" */
     uint64_t mmio_accesses;             /* to the test MMIO register */
     uint64_t ept_faults;                /* EPT violations handed over as faults */
+    bool idt_taken;                     /* F_LAZY_IDT: the IDT page is unmapped now */
     uint64_t driver_exits;
     char line[128];
     unsigned line_len;
@@ -138,7 +153,11 @@ static int build_guest(struct run *r, const struct boot_module *m)
     };
     r->vcpu.preempt_ticks = (r->t->flags & F_PREEMPT) ? 1000 : 0;
     r->vcpu.exception_bitmap = (r->t->flags & F_TRAP_UD) ? 1u << 6 : 0;
-    return vcpu_init(&r->vcpu, &r->vm, &s);
+    if (vcpu_init(&r->vcpu, &r->vm, &s))
+        return -1;
+    if (r->t->flags & F_BAD_STATE)
+        vmcs_write(VMCS_GUEST_RFLAGS, 0);           /* bit 1 must be 1: entry fails */
+    return 0;
 }
 
 static void teardown(struct run *r)
@@ -189,6 +208,14 @@ static bool handle_exit(struct run *r)
         }
         return true;
     case VCPU_EXIT_HLT:
+        if ((r->t->flags & F_LAZY_IDT) && !r->idt_taken) {
+            /* The interrupt's delivery will now read a missing IDT page. */
+            if (ept_unmap(&v->vm->ept, IDT_GPA, FRAME_SIZE) != EPT_OK)
+                return false;
+            if (ept_take_flush(&v->vm->ept))
+                vmx_invept(ept_eptp(&v->vm->ept));
+            r->idt_taken = true;
+        }
         if (r->t->flags & F_IRQ_ON_HLT) {
             vcpu_queue_interrupt(v, 0x30);
             return true;
@@ -207,6 +234,12 @@ static bool handle_exit(struct run *r)
         return false;
     case VCPU_EXIT_EPT_FAULT:
         r->ept_faults++;
+        if (r->idt_taken && (e->ept.gpa & ~0xfffull) == IDT_GPA) {
+            /* Give the page back; the interrupted delivery is re-injected on entry. */
+            r->idt_taken = false;
+            return ept_map(&v->vm->ept, IDT_GPA, r->ram + IDT_GPA, FRAME_SIZE, EPT_RWX,
+                           EPT_MT_WB) == EPT_OK;
+        }
         r->got = (e->ept.access & 4) ? OUT_FETCH_FAULT : OUT_OTHER;
         r->value = e->ept.gpa;
         r->why = "EPT violation that is not an emulatable access";
@@ -217,6 +250,8 @@ static bool handle_exit(struct run *r)
         r->why = "unhandled exit";
         if (e->kind == VCPU_EXIT_ENTRY_FAILED) {
             r->why = "VM entry failed";
+            r->got = OUT_ENTRY_FAILED;
+            r->value = e->entry_failure.reason;
             if (e->entry_failure.vm_insn_error)
                 pr_err("vmx-test: %s: VMfailValid %u: %s\n", r->t->name, e->entry_failure.vm_insn_error,
                        vmx_insn_error_name(e->entry_failure.vm_insn_error));
@@ -228,7 +263,7 @@ static bool handle_exit(struct run *r)
 static const char *outcome_name(enum outcome o)
 {
     static const char *const n[] = { "exit status", "triple fault", "exception",
-                                     "EPT violation on fetch", "other" };
+                                     "EPT violation on fetch", "failed VM entry", "other" };
     return n[o];
 }
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Issue 3: every test guest under Bochs (real, protected and long mode; loops;
-# HLT woken by an injected interrupt; EPT scan; fault guests contained).
+# Every test guest under Bochs (real, protected and long mode; loops; HLT
+# woken by an injected interrupt; an interrupt whose delivery faults on a
+# missing IDT page and is re-injected; EPT scan; fault guests contained).
 . "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_vmx_guests.log
 iso=$(iso_variant vmx "console=com1 test=vmx") || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300
 expect_status $? 0 "bochs"
-for g in hello realmode long64 vmcall_loop cpuid_loop out_loop mmio_loop hlt_irq preempt \
-         ept_scan triple_fault bad_cr0 ud beyond_ram; do
+for g in hello realmode long64 vmcall_loop cpuid_loop out_loop mmio_loop hlt_irq reinject \
+         preempt ept_scan triple_fault bad_cr0 ud beyond_ram bad_state; do
     expect "$log" "^vmx-test: $g ok: "
 done
 expect "$log" '^guest hello: Hello from a 32-bit protected-mode guest$'
@@ -17,6 +18,9 @@ expect "$log" '^vmx-test: ept_scan ok: exit status 0x0 after [0-9]+ exits \(1218
 expect "$log" '^vmx-test: triple_fault ok: triple fault'
 expect "$log" '^vmx-test: ud ok: exception 0x6'
 expect "$log" '^vmx-test: beyond_ram ok: EPT violation on fetch 0x40000000'
-expect "$log" '^vmx-test: 14 passed, 0 failed$'
+# A failed VM entry is explained: which rule of the guest state broke.
+expect "$log" '^vmx-test: bad_state ok: failed VM entry 0x80000021'
+expect "$log" '^error: vmx:   violated: RFLAGS bit 1 must be 1$'
+expect "$log" '^vmx-test: 16 passed, 0 failed$'
 reject "$log" 'FAIL|leaked|PANIC|exception #'
 finish "$log"
