@@ -86,6 +86,18 @@ static void write_controls(struct vcpu *v, const struct vcpu_start *s)
         vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
 }
 
+/* Protected and long mode: flat segments from the caller's GDT, no IDT yet. */
+static void flat_segments(const struct vcpu_start *s, uint16_t cs_sel, uint32_t cs_ar)
+{
+    set_segment(SEG_CS, cs_sel, 0, 0xffffffff, cs_ar);
+    for (unsigned i = SEG_ES; i <= SEG_GS; i++)
+        if (i != SEG_CS)
+            set_segment(i, 0x10, 0, 0xffffffff, AR_DATA32);
+    vmcs_write(VMCS_GUEST_GDTR_BASE, s->gdt_base);
+    vmcs_write(VMCS_GUEST_GDTR_LIMIT, s->gdt_limit);
+    vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+}
+
 /* The architectural start state for each mode (SDM 9.1.1 where it applies). */
 static void write_guest_state(struct vcpu *v, const struct vcpu_start *s)
 {
@@ -103,25 +115,13 @@ static void write_guest_state(struct vcpu *v, const struct vcpu_start *s)
         break;
     case GUEST_PROT32:
         cr0 = CR0_PE | (1u << 4);
-        set_segment(SEG_CS, 0x08, 0, 0xffffffff, AR_CODE32);
-        for (unsigned i = SEG_ES; i <= SEG_GS; i++)
-            if (i != SEG_CS)
-                set_segment(i, 0x10, 0, 0xffffffff, AR_DATA32);
-        vmcs_write(VMCS_GUEST_GDTR_BASE, s->gdt_base);
-        vmcs_write(VMCS_GUEST_GDTR_LIMIT, s->gdt_limit);
-        vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+        flat_segments(s, 0x08, AR_CODE32);
         break;
     default:
         cr0 = CR0_PE | CR0_PG | (1u << 4);
         cr4 = CR4_PAE;
         efer = EFER_LME | EFER_LMA;
-        set_segment(SEG_CS, 0x18, 0, 0xffffffff, AR_CODE64);
-        for (unsigned i = SEG_ES; i <= SEG_GS; i++)
-            if (i != SEG_CS)
-                set_segment(i, 0x10, 0, 0xffffffff, AR_DATA32);
-        vmcs_write(VMCS_GUEST_GDTR_BASE, s->gdt_base);
-        vmcs_write(VMCS_GUEST_GDTR_LIMIT, s->gdt_limit);
-        vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+        flat_segments(s, 0x18, AR_CODE64);
         break;
     }
     set_segment(SEG_LDTR, 0, 0, 0xffff, AR_LDTR);

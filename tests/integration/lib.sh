@@ -47,6 +47,16 @@ expect_status() {
     fi
 }
 
+# expect_no_vmx LOG LOADER-REGEX: a TCG boot that reaches the kernel and stops at "no VMX"
+expect_no_vmx() {
+    expect "$1" "^hv: microhypervisor starting, loaded by $2"
+    expect "$1" '^mm: memory [0-9]+ MiB usable'
+    expect "$1" '^acpi: [0-9]+ CPUs'
+    expect "$1" '^error: vmx: this CPU has no VMX'
+    expect "$1" '^shutdown: status 2$'
+    reject "$1" 'exception|PANIC'
+}
+
 finish() {
     if [ "$fail" -ne 0 ]; then
         echo "serial log tail ($1):"

@@ -4,10 +4,5 @@
 log=$LOGS/qemu_efi_novmx.log
 bash scripts/run-qemu.sh --esp build/esp --serial "$log" --timeout 60
 expect_status $? $(( (2 << 1) | 1 )) "qemu"
-expect "$log" '^hv: microhypervisor starting, loaded by UEFI'
-expect "$log" '^mm: memory [0-9]+ MiB usable'
-expect "$log" '^acpi: [0-9]+ CPUs'
-expect "$log" '^error: vmx: this CPU has no VMX'
-expect "$log" '^shutdown: status 2$'
-reject "$log" 'exception|PANIC'
+expect_no_vmx "$log" UEFI
 finish "$log"
