@@ -17,13 +17,16 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.l
 # Pure logic: compiled into the kernel and into the host unit tests.
 PURE_SRCS := boot/bootinfo_build.c boot/mb2_parse.c kernel/format.c kernel/cmdline_parse.c \
              mm/frame_alloc.c mm/heap.c kernel/acpi_tables.c vmx/vmx_caps.c \
-             mm/ept.c vmx/insn_decode.c vmx/guest_walk.c vmx/vmx_names.c
+             mm/ept.c vmx/insn_decode.c vmx/guest_walk.c vmx/vmx_names.c boot/kelf.c \
+             kernel/handle_table.c
 KERNEL_SRCS := $(PURE_SRCS) boot/boot_main.c kernel/main.c kernel/console.c kernel/cmdline.c \
                kernel/shutdown.c kernel/pic.c kernel/string.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/lapic.c \
                kernel/acpi.c mm/memory.c mm/paging.c vmx/vmx_on.c vmx/vmcs.c vmx/vmx_setup.c \
                vmx/vcpu.c vmx/event.c vmx/exit.c vmx/emulate.c vmx/vm.c vmx/diagnose.c \
-               vmx/vmx_selftest.c
-KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm vmx/entry.asm
+               vmx/vmx_selftest.c kernel/percpu.c kernel/process.c kernel/root_task.c \
+               kernel/syscall.c kernel/sys_guest.c mm/vspace.c
+KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm vmx/entry.asm \
+               kernel/syscall_entry.asm
 
 KOBJS := $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/k/%.o)
 
@@ -87,7 +90,7 @@ debug: $(BUILD)/kernel.elf esp
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Iboot/efi -fsanitize=address,undefined \
                -fno-sanitize-recover=all -MMD -MP
 # The EFI loader's parsers are pure too, but not part of the kernel.
-UNIT_SRCS := $(wildcard tests/unit/*.c) $(PURE_SRCS) boot/efi/cfg.c boot/efi/kelf.c
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(PURE_SRCS) boot/efi/cfg.c
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/host/%.o)
 
 $(BUILD)/host/%.o: %.c Makefile

@@ -31,6 +31,10 @@ uint64_t frames_free(void);
 
 void *kmalloc(size_t size);             /* zeroed, at most HEAP_MAX_OBJECT bytes */
 void kfree(void *p);
+/* Zeroed memory of any size from whole contiguous frames; free with the same size. */
+void *kalloc_pages(size_t size);
+void kfree_pages(void *p, size_t size);
+uint64_t frames_total(void);            /* frames free right after boot */
 
 /* mm/paging.c */
 void paging_init(const struct boot_info *bi);

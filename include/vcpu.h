@@ -151,6 +151,7 @@ struct vcpu_start {
 /* Set up a vCPU (VMCS, VPID) for vm; 0, or -1 when out of frames or VPIDs. */
 int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *start);
 void vcpu_destroy(struct vcpu *v);
+void vcpu_load(struct vcpu *v);         /* make v's VMCS current on this CPU */
 uint64_t vcpu_real_cr0(uint64_t guest_cr0);
 uint64_t vcpu_real_cr4(uint64_t guest_cr4);
 void vcpu_try_inject(struct vcpu *v);

@@ -45,6 +45,12 @@ void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[3])
         : "rax", "memory");
 }
 
+/* The stack the CPU switches to on an interrupt or exception from ring 3. */
+void tss_set_rsp0(uint64_t rsp0)
+{
+    boot_tables.tss.rsp[0] = rsp0;
+}
+
 void gdt_init_boot(void)
 {
     uint64_t tops[3];

@@ -4,10 +4,26 @@
 #include "kernel.h"
 #include "lapic.h"
 #include "mm.h"
+#include "percpu.h"
+#include "process.h"
 #include "vmx.h"
 #include "vmx_selftest.h"
 #include "vmx_setup.h"
 #include "x86.h"
+
+uint32_t system_cpu_count = 1;
+
+static bool has_module(const struct boot_info *bi, const char *name)
+{
+    for (uint32_t i = 0; i < bi->nmodules; i++) {
+        const char *a = bi->modules[i].name, *b = name;
+        while (*a && *a == *b)
+            a++, b++;
+        if (!*a && !*b)
+            return true;
+    }
+    return false;
+}
 
 static const char *loader_name(uint32_t l)
 {
@@ -42,14 +58,16 @@ void kmain(struct boot_info *bi)
             loader_name(bi->loader), bi->cmdline);
     gdt_init_boot();
     idt_init();
+    percpu_init_boot();
     cpu_banner();
     mm_init(bi);
     if (cmdline_has("test", "fault"))
         test_fault();
 
-    struct acpi_info acpi;
+    static struct acpi_info acpi;
     if (acpi_init(bi->rsdp, &acpi) != 0)
         pr_warn("acpi: continuing with the boot CPU only\n");
+    system_cpu_count = acpi.ncpus_enabled ? acpi.ncpus_enabled : 1;
     pic_disable();
     lapic_init();
     uint64_t t0 = rdtsc(), w0 = console_wait_ticks;
@@ -77,5 +95,8 @@ void kmain(struct boot_info *bi)
                 (unsigned long long)(to_guest - vmx_first_entry_uart_ticks - calibration_ticks));
     }
     pr_info("hv: boot complete\n");
+    if (!failed && !cmdline_has("test", "vmx") && !cmdline_has("test", "bench") &&
+        has_module(bi, "root"))
+        root_task_start(bi);
     shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);
 }

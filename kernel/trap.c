@@ -80,6 +80,12 @@ void trap_dispatch(struct trap_frame *f)
         irq_dispatch((uint8_t)f->vector);
         return;
     }
+    if (f->cs & 3) {                    /* ring 3: the root task broke, not the kernel */
+        kprintf("\n*** root task: exception %s (vector %llu) error 0x%llx at rip 0x%llx, cr2 0x%llx\n",
+                exc_names[f->vector], (unsigned long long)f->vector, (unsigned long long)f->error,
+                (unsigned long long)f->rip, (unsigned long long)read_cr2());
+        shutdown(SHUTDOWN_FAIL);
+    }
     if (dumping) {                      /* faulted while reporting a fault */
         kprintf("\n*** nested exception %llu at rip 0x%llx while dumping\n",
                 (unsigned long long)f->vector, (unsigned long long)f->rip);

@@ -55,6 +55,25 @@ uint64_t frames_free(void)
     return fa.free_frames;
 }
 
+uint64_t frames_total(void)
+{
+    return fa.total_usable;
+}
+
+void *kalloc_pages(size_t size)
+{
+    uint64_t n = (size + FRAME_SIZE - 1) / FRAME_SIZE;
+    uint64_t f = frame_alloc_contig(n, FRAME_SIZE);
+    return f == FRAME_NONE ? 0 : phys_to_virt(f);
+}
+
+void kfree_pages(void *p, size_t size)
+{
+    uint64_t n = (size + FRAME_SIZE - 1) / FRAME_SIZE;
+    for (uint64_t i = 0; i < n; i++)
+        frame_free(virt_to_phys(p) + i * FRAME_SIZE);
+}
+
 void *kmalloc(size_t size)
 {
     return heap_alloc(&kheap, size);

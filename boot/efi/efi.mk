@@ -15,7 +15,7 @@ EFI_LDFLAGS := -shared -Bsymbolic -nostdlib -T $(EFI_LDS)
 EFI_SECTIONS := .text .sdata .data .rodata .dynamic .dynsym .rel .rela .rel.* .rela.* .reloc
 
 EFI_SRCS    := boot/efi/loader.c boot/efi/con.c boot/efi/fs.c boot/efi/cfg.c \
-               boot/efi/kelf.c boot/bootinfo_build.c
+               boot/kelf.c boot/bootinfo_build.c
 EFI_OBJS    := $(EFI_SRCS:%.c=$(BUILD)/efi/%.o)
 
 efi: $(BUILD)/BOOTX64.EFI

@@ -99,6 +99,7 @@ const char *kelf_parse(const void *image, uint64_t len, struct kelf *k)
         s->memsz = ph.memsz;
         s->offset = ph.offset;
         s->filesz = ph.filesz;
+        s->flags = ph.flags;
     }
     if (k->nsegs == 0)
         return "no loadable (PT_LOAD) segment";

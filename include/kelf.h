@@ -1,21 +1,26 @@
 /*
- * Checking the kernel ELF64 image and planning where it goes. Pure code (no
- * EFI calls): the loader does the allocation and copying.
+ * Checking a static ELF64 image and planning where it goes: the EFI loader
+ * (kernel image) and the kernel (root task) use it. Pure: no allocation or
+ * copying here.
  */
-#ifndef HV_EFI_KELF_H
-#define HV_EFI_KELF_H
+#ifndef KELF_H
+#define KELF_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define KELF_MAX_SEGS 16
 #define KELF_PAGE     ((uint64_t)4096)
+#define KELF_PF_X     1u
+#define KELF_PF_W     2u
+#define KELF_PF_R     4u
 
 struct kelf_seg {
     uint64_t paddr;     /* load address (== vaddr: identity linked) */
     uint64_t memsz;
     uint64_t offset;    /* in the file */
     uint64_t filesz;    /* <= memsz; the rest is zeroed */
+    uint32_t flags;     /* p_flags: KELF_PF_X 1, KELF_PF_W 2, KELF_PF_R 4 */
 };
 
 /* Page-aligned physical range covering one or more segments. */

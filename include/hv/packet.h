@@ -1,0 +1,76 @@
+/*
+ * Packets: what vcpu_resume returns (synchronous traps and other exits) and
+ * what port_wait delivers (bell traps). Fixed size, 64 bytes.
+ */
+#ifndef HV_PACKET_H
+#define HV_PACKET_H
+
+#include <stdint.h>
+
+enum hv_packet_type {
+    HV_PKT_GUEST_BELL = 1,      /* port_wait: a guest wrote a bell-trap page */
+    HV_PKT_GUEST_MEM = 2,       /* vcpu_resume: access to a MEM trap */
+    HV_PKT_GUEST_IO = 3,        /* vcpu_resume: port I/O in an IO trap */
+    HV_PKT_GUEST_VCPU = 4,      /* vcpu_resume: the vCPU halted or shut down */
+    HV_PKT_VCPU_EXIT = 5,       /* vcpu_resume: any other exit the kernel did not finish */
+};
+
+/* HV_PKT_GUEST_VCPU kinds. */
+#define HV_VCPU_HALT     1      /* HLT with interrupts off: nothing can wake it */
+#define HV_VCPU_SHUTDOWN 2      /* triple fault */
+
+struct hv_packet_guest_mem {
+    uint64_t addr;              /* guest-physical address accessed */
+    uint8_t inst_len;           /* length of the instruction, 1..15 */
+    uint8_t inst_buf[15];       /* its bytes */
+    uint8_t access_size;        /* decoded: 1, 2, 4, 8 */
+    uint8_t write;              /* 1: store */
+    uint8_t reg;                /* decoded GPR of the load or store (0 = rax ... 15 = r15) */
+    uint8_t flags;              /* HV_MEM_* */
+    uint32_t reserved;
+    uint64_t data;              /* store: the value written */
+};
+#define HV_MEM_SIGN_EXTEND 1
+#define HV_MEM_ZERO_EXTEND 2
+#define HV_MEM_HIGH8       4    /* AH/CH/DH/BH */
+
+struct hv_packet_guest_io {
+    uint16_t port;
+    uint8_t access_size;        /* 1, 2, 4 */
+    uint8_t input;              /* 1: IN (complete with vcpu_write_state(HV_VCPU_IO)) */
+    uint32_t data;              /* OUT: the value written */
+};
+
+struct hv_packet_guest_bell {
+    uint64_t addr;              /* guest-physical address written */
+};
+
+struct hv_packet_guest_vcpu {
+    uint32_t kind;              /* HV_VCPU_HALT, HV_VCPU_SHUTDOWN */
+    uint32_t reserved;
+    uint64_t rip;
+};
+
+struct hv_packet_vcpu_exit {
+    uint32_t reason;            /* basic VMX exit reason (bit 31: failed entry) */
+    uint32_t reserved;
+    uint64_t qualification;
+    uint64_t rip;
+    uint64_t gpa;               /* for EPT exits, else 0 */
+};
+
+struct hv_packet {
+    uint64_t key;               /* the trap's key */
+    uint32_t type;              /* enum hv_packet_type */
+    int32_t status;
+    union {
+        struct hv_packet_guest_mem guest_mem;
+        struct hv_packet_guest_io guest_io;
+        struct hv_packet_guest_bell guest_bell;
+        struct hv_packet_guest_vcpu guest_vcpu;
+        struct hv_packet_vcpu_exit vcpu_exit;
+        uint8_t raw[48];
+    };
+};
+
+#endif

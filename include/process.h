@@ -1,0 +1,58 @@
+/*
+ * Processes and threads. One process so far: the root task. A thread is
+ * what a vCPU binds to; the kernel stack it runs hypercalls on is its own.
+ */
+#ifndef PROCESS_H
+#define PROCESS_H
+
+#include <stdint.h>
+#include "handle_table.h"
+#include "vspace.h"
+
+#define PROCESS_HANDLES 1024
+#define THREAD_KSTACK_PAGES 4
+
+/* Anonymous memory from mem_map. */
+struct mem_region {
+    uint64_t va, len;
+    uint32_t rights;            /* VS_R | VS_W */
+    uint32_t guest_refs;        /* guest mappings of it: unmap refused while > 0 */
+    struct mem_region *next;
+};
+
+struct process;
+
+struct thread {
+    struct process *proc;
+    uint64_t kstack;            /* physical base of the kernel stack */
+    uint64_t kstack_top;
+};
+
+struct process {
+    struct vspace vs;
+    struct handle_table handles;
+    struct ht_entry *handle_slots;
+    struct mem_region *regions;
+    uint64_t mmap_next;         /* mem_map hands out fresh addresses upward from here */
+    struct thread main;
+};
+
+#define MMAP_BASE    0x0000100000000000ull
+#define MMAP_TOP     0x0000300000000000ull
+#define MODULES_BASE 0x0000400000000000ull
+#define STARTUP_VA   0x00003fffffff0000ull
+#define USER_STACK_TOP   0x00007ffffff00000ull
+#define USER_STACK_PAGES 16
+
+int process_init(struct process *p);
+int thread_init(struct thread *t, struct process *p);
+void thread_activate(struct thread *t);     /* its kernel stack for traps/syscalls, its space */
+struct thread *current_thread(void);
+
+/* Map fresh zeroed frames at va (page aligned); 0 or a negative HV_ERR_*. */
+int process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
+
+/* Load the root task (boot module "root") and enter it in ring 3; does not return. */
+__attribute__((noreturn)) void root_task_start(const struct boot_info *bi);
+
+#endif

@@ -1,0 +1,69 @@
+/* Processes, threads and their memory. */
+#include "hv/status.h"
+#include "kernel.h"
+#include "mm.h"
+#include "percpu.h"
+#include "process.h"
+
+extern void tss_set_rsp0(uint64_t rsp0);
+
+int process_init(struct process *p)
+{
+    uint64_t bytes = (uint64_t)PROCESS_HANDLES * sizeof(struct ht_entry);
+    uint64_t pages = (bytes + FRAME_SIZE - 1) / FRAME_SIZE;
+    uint64_t slots = frame_alloc_contig(pages, FRAME_SIZE);
+    if (slots == FRAME_NONE)
+        return HV_ERR_NO_MEMORY;
+    if (vspace_create(&p->vs)) {
+        for (uint64_t i = 0; i < pages; i++)
+            frame_free(slots + i * FRAME_SIZE);
+        return HV_ERR_NO_MEMORY;
+    }
+    p->handle_slots = phys_to_virt(slots);
+    ht_init(&p->handles, p->handle_slots, PROCESS_HANDLES);
+    p->regions = 0;
+    p->mmap_next = MMAP_BASE;
+    return HV_OK;
+}
+
+int thread_init(struct thread *t, struct process *p)
+{
+    t->proc = p;
+    t->kstack = frame_alloc_contig(THREAD_KSTACK_PAGES, FRAME_SIZE);
+    if (t->kstack == FRAME_NONE)
+        return HV_ERR_NO_MEMORY;
+    t->kstack_top = t->kstack + THREAD_KSTACK_PAGES * FRAME_SIZE;
+    return HV_OK;
+}
+
+void thread_activate(struct thread *t)
+{
+    struct percpu *c = this_cpu();
+    c->current = t;
+    c->kernel_rsp = t->kstack_top;
+    tss_set_rsp0(t->kstack_top);
+    vspace_activate(&t->proc->vs);
+}
+
+struct thread *current_thread(void)
+{
+    return this_cpu()->current;
+}
+
+int process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights)
+{
+    for (uint64_t off = 0; off < len; off += FRAME_SIZE) {
+        uint64_t f = frame_alloc();
+        int rc = f == FRAME_NONE ? -1 : vspace_map_page(&p->vs, va + off, f, rights);
+        if (rc) {
+            if (f != FRAME_NONE)
+                frame_free(f);
+            while (off) {                       /* undo what this call mapped */
+                off -= FRAME_SIZE;
+                frame_free(vspace_unmap_page(&p->vs, va + off));
+            }
+            return rc == -2 ? HV_ERR_INVALID_ARGS : HV_ERR_NO_MEMORY;
+        }
+    }
+    return HV_OK;
+}
