@@ -31,7 +31,7 @@ KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm vmx/entry.asm 
 KOBJS := $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/k/%.o)
 
 .PHONY: all kernel efi iso esp run test unit integration bench debug clean deps
-all: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI guests iso esp
+all: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf guests iso esp
 
 kernel: $(BUILD)/kernel.elf
 
@@ -63,15 +63,19 @@ include boot/efi/efi.mk
 # ---- test guests --------------------------------------------------------------
 include guest/guest.mk
 
+# ---- the root task (ring 3 VMM) ---------------------------------------------------
+include root/root.mk
+
 # ---- images -----------------------------------------------------------------
-CMDLINE ?= console=com1 log=info
+# guest=NAME: the boot module guest:NAME the root task's VMM runs.
+CMDLINE ?= console=com1 log=info guest=demo
 
 iso: $(BUILD)/hv.iso
-$(BUILD)/hv.iso: $(BUILD)/kernel.elf $(GUEST_BINS) scripts/mkiso.sh | $(DEPS)
+$(BUILD)/hv.iso: $(BUILD)/kernel.elf $(BUILD)/root.elf $(GUEST_BINS) scripts/mkiso.sh | $(DEPS)
 	bash scripts/mkiso.sh $@ "$(CMDLINE)"
 
 esp: $(BUILD)/esp/.stamp
-$(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(GUEST_BINS) scripts/mkesp.sh
+$(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf $(GUEST_BINS) scripts/mkesp.sh
 	bash scripts/mkesp.sh $(BUILD)/esp "$(CMDLINE)"
 	@touch $@
 
@@ -90,7 +94,7 @@ debug: $(BUILD)/kernel.elf esp
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Iboot/efi -fsanitize=address,undefined \
                -fno-sanitize-recover=all -MMD -MP
 # The EFI loader's parsers are pure too, but not part of the kernel.
-UNIT_SRCS := $(wildcard tests/unit/*.c) $(PURE_SRCS) boot/efi/cfg.c
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(PURE_SRCS) boot/efi/cfg.c $(ROOT_UNIT_SRCS)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/host/%.o)
 
 $(BUILD)/host/%.o: %.c Makefile

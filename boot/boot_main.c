@@ -41,7 +41,8 @@ void mb2_main(uint32_t magic, uint32_t mbi)
     int rc = mb2_parse((const void *)(uintptr_t)mbi, &boot_info);
     if (rc != BI_OK) {
         console_init(boot_info.cmdline);
-        pr_err("boot: malformed Multiboot2 information at 0x%x (error %d)\n", mbi, rc);
+        pr_err("boot: %s in the Multiboot2 information at 0x%x\n",
+               rc == BI_ERR_FULL ? "too many memory ranges or modules" : "malformed data", mbi);
         shutdown(SHUTDOWN_BAD_BOOT);
     }
     kmain(&boot_info);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lay out an EFI system partition directory that boots BOOTX64.EFI directly.
 # usage: mkesp.sh DIR "CMDLINE" [MODULE_FILE NAME]...
-# Every build/guest/NAME.bin is added as module guest:NAME.
+# build/root.elf is added as module root, every build/guest/NAME.bin as guest:NAME.
 set -eu
 dir=$1 cmdline=$2
 shift 2
@@ -10,7 +10,8 @@ rm -rf "$dir"
 mkdir -p "$dir/EFI/BOOT" "$dir/hv"
 cp "$here/build/BOOTX64.EFI" "$dir/EFI/BOOT/BOOTX64.EFI"
 cp "$here/build/kernel.elf" "$dir/hv/kernel.elf"
-# Every built test guest rides along as module "guest:NAME".
+# The root task rides along as module "root", every built test guest as "guest:NAME".
+[ -e "$here/build/root.elf" ] && set -- "$@" "$here/build/root.elf" root
 for g in "$here"/build/guest/*.bin; do
     [ -e "$g" ] || continue
     set -- "$@" "$g" "guest:$(basename "$g" .bin)"

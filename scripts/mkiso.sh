@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build a hybrid BIOS+UEFI GRUB rescue ISO that boots the kernel by Multiboot2.
 # usage: mkiso.sh OUT.iso "CMDLINE" [MODULE_FILE NAME]...
-# Every build/guest/NAME.bin is added as module guest:NAME.
+# build/root.elf is added as module root, every build/guest/NAME.bin as guest:NAME.
 set -eu
 out=$1 cmdline=$2
 shift 2
@@ -12,7 +12,8 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/boot/grub"
 cp "$here/build/kernel.elf" "$stage/boot/kernel.elf"
 mods=""
-# Every built test guest rides along as module "guest:NAME".
+# The root task rides along as module "root", every built test guest as "guest:NAME".
+[ -e "$here/build/root.elf" ] && set -- "$@" "$here/build/root.elf" root
 for g in "$here"/build/guest/*.bin; do
     [ -e "$g" ] || continue
     set -- "$@" "$g" "guest:$(basename "$g" .bin)"

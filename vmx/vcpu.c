@@ -210,11 +210,16 @@ static void switch_msrs(uint64_t *save, const uint64_t *load)
     }
 }
 
+void vcpu_load(struct vcpu *v)
+{
+    if (vmcs_current() != v->vmcs_phys && vmcs_load(v->vmcs_phys))
+        panic("vmx: VMPTRLD failed");
+}
+
 int vcpu_run(struct vcpu *v)
 {
     uint64_t host_msrs[VCPU_SWITCHED_MSRS];
-    if (vmcs_current() != v->vmcs_phys && vmcs_load(v->vmcs_phys))
-        panic("vmx: VMPTRLD failed");
+    vcpu_load(v);
     if (v->preempt_ticks)
         vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
     if (v->pending_irq >= 0 || v->pending_nmi)

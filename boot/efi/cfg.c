@@ -1,6 +1,9 @@
 /* \hv\hv.cfg parser (see cfg.h for the format). Pure code. */
 #include "cfg.h"
 
+#define CFG_STR2(x) #x
+#define CFG_STR(x) CFG_STR2(x)
+
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
@@ -113,7 +116,7 @@ static const char *parse_line(const char *s, const char *e, struct hv_cfg *cfg,
     }
     if (word_is(kw, kwlen, "module")) {
         if (cfg->nmodules >= BOOT_MAX_MODULES)
-            return "too many modules (max 16)";
+            return "too many modules (max " CFG_STR(BOOT_MAX_MODULES) ")";
         struct cfg_module *m = &cfg->modules[cfg->nmodules];
         const char *err = take_path(m->path, arg, arglen);
         if (err)

@@ -16,7 +16,8 @@ enum hv_packet_type {
 };
 
 /* HV_PKT_GUEST_VCPU kinds. */
-#define HV_VCPU_HALT     1      /* HLT with interrupts off: nothing can wake it */
+#define HV_VCPU_HALT     1      /* HLT with no event pending (rip is past it): queue one
+                                   with vcpu_interrupt and resume to wake the guest */
 #define HV_VCPU_SHUTDOWN 2      /* triple fault */
 
 struct hv_packet_guest_mem {
@@ -34,11 +35,13 @@ struct hv_packet_guest_mem {
 #define HV_MEM_ZERO_EXTEND 2
 #define HV_MEM_HIGH8       4    /* AH/CH/DH/BH */
 
+/* An IN or OUT whose first port lies in an IO trap. String forms (INS/OUTS) are not
+ * decoded: they come back as HV_PKT_VCPU_EXIT. */
 struct hv_packet_guest_io {
     uint16_t port;
     uint8_t access_size;        /* 1, 2, 4 */
     uint8_t input;              /* 1: IN (complete with vcpu_write_state(HV_VCPU_IO)) */
-    uint32_t data;              /* OUT: the value written */
+    uint32_t data;              /* OUT: the value written, masked to access_size */
 };
 
 struct hv_packet_guest_bell {
@@ -60,9 +63,9 @@ struct hv_packet_vcpu_exit {
 };
 
 struct hv_packet {
-    uint64_t key;               /* the trap's key */
+    uint64_t key;               /* the trap's key (0 for VCPU packets) */
     uint32_t type;              /* enum hv_packet_type */
-    int32_t status;
+    int32_t status;             /* HV_OK; reserved for bell packets' delivery status */
     union {
         struct hv_packet_guest_mem guest_mem;
         struct hv_packet_guest_io guest_io;

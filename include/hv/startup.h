@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define HV_STARTUP_MAGIC 0x5452415453564821ull   /* "!HVSTART" */
-#define HV_STARTUP_MAX_MODULES 16
+#define HV_STARTUP_MAX_MODULES 32     /* one page holds the message */
 
 struct hv_startup_module {
     uint64_t va;                /* read-only mapping in the root task */

@@ -376,14 +376,14 @@ UT_TEST(cfg_err_kernel_extra_text)
     CHECK(bad("\nkernel \\k.elf a b\n", "extra text", 2));
 }
 
-UT_TEST(cfg_err_seventeenth_module)
+UT_TEST(cfg_err_one_module_too_many)
 {
-    char text[1024];
+    char text[2048];
     size_t o = (size_t)snprintf(text, sizeof text, "kernel k\n");
     for (int i = 0; i <= BOOT_MAX_MODULES; i++)
         o += (size_t)snprintf(text + o, sizeof text - o, "module m%d\n", i);
-    /* kernel on line 1, modules on lines 2..18: the 17th is line 18 */
-    CHECK(bad(text, "too many modules", 18));
+    /* kernel on line 1, modules from line 2: the one too many is line MAX + 2 */
+    CHECK(bad(text, "too many modules", BOOT_MAX_MODULES + 2));
 }
 
 UT_TEST(cfg_err_module_name_too_long)

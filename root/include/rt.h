@@ -1,0 +1,30 @@
+/*
+ * The root task's small runtime: console output through hv_debug_write,
+ * the string functions GCC and the VMM need, status names.
+ */
+#ifndef RT_H
+#define RT_H
+
+#include <stddef.h>
+#include "hv/status.h"
+
+/*
+ * printf-style output (kernel/format.c's conversions) on the kernel console.
+ * Line buffered: a line goes out in one hv_debug_write when its '\n' arrives
+ * or the buffer fills.
+ */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void stdout_flush(void);
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+/* "HV_OK", "HV_ERR_NO_MEMORY", ...; "HV_ERR_(unknown)" for other values. */
+const char *hv_status_name(hv_status_t status);
+
+#endif
