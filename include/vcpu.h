@@ -80,10 +80,20 @@ struct vcpu_exit {
 };
 
 struct vm;
+struct vcpu;
 
-/* MSRs the guest uses directly; vcpu_run swaps them (vmx/vcpu.c). */
+/*
+ * MSRs the hardware uses for the guest without the VMCS switching them:
+ * SYSCALL's (needs EFER.SCE) and SWAPGS's KERNEL_GS_BASE (needs long mode).
+ * They are loaded only while the guest can use them; RDMSR/WRMSR of them
+ * always exit and are emulated (vmx/emulate.c), so a guest never sees or
+ * sets the host's values.
+ */
 #define VCPU_SWITCHED_MSRS 5
 extern const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS];
+int vcpu_switched_msr_index(uint32_t msr);      /* -1 when not one of them */
+/* Load the guest's values now if it can use them (after EFER or CR0 changes). */
+void vcpu_msrs_update(struct vcpu *v);
 
 struct vcpu {
     /* Read and written by vmx/entry.asm: keep the offsets in sync. */
@@ -114,6 +124,9 @@ struct vcpu {
     uint64_t cr0_shadow, cr4_shadow;
     uint64_t xcr0;
     uint64_t guest_msrs[VCPU_SWITCHED_MSRS];   /* by vcpu_switched_msr[] order */
+    /* While it runs: the hardware holds guest_msrs (host values saved in host_msrs). */
+    bool msrs_loaded;
+    uint64_t host_msrs[VCPU_SWITCHED_MSRS];
     uint64_t apic_base;
 };
 

@@ -23,6 +23,9 @@
 struct vspace {
     uint64_t pml4;              /* physical */
     uint64_t tables;            /* user page-table frames held (PML4 excluded) */
+    /* The last translation looked up: VMMs pass the same packet buffer every time. */
+    uint64_t cache_va, cache_pa;        /* page addresses; cache_va ~0 when empty */
+    uint32_t cache_rights;
 };
 
 int vspace_create(struct vspace *vs);
@@ -33,12 +36,14 @@ int vspace_map_page(struct vspace *vs, uint64_t va, uint64_t pa, uint32_t rights
 /* Unmap one page; returns its frame or 0 when it was not mapped. */
 uint64_t vspace_unmap_page(struct vspace *vs, uint64_t va);
 /* The frame and rights behind a user page; false when not mapped. */
-bool vspace_lookup(const struct vspace *vs, uint64_t va, uint64_t *pa, uint32_t *rights);
+bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, uint32_t *rights);
 /* True when [va, va+len) is user range, canonical, mapped with at least `rights`. */
-bool vspace_check(const struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights);
+bool vspace_check(struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights);
 /* Copy in/out through the page tables; false (nothing or part copied) on a bad range. */
-bool vspace_copy_in(const struct vspace *vs, void *dst, uint64_t user_src, uint64_t len);
-bool vspace_copy_out(const struct vspace *vs, uint64_t user_dst, const void *src, uint64_t len);
+bool vspace_copy_in(struct vspace *vs, void *dst, uint64_t user_src, uint64_t len);
+bool vspace_copy_out(struct vspace *vs, uint64_t user_dst, const void *src, uint64_t len);
 void vspace_activate(const struct vspace *vs);
+/* The kernel's pointer to [va, va+len) when it lies in one page mapped with `rights`, else NULL. */
+void *vspace_user_ptr(struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights);
 
 #endif

@@ -95,8 +95,8 @@ void kmain(struct boot_info *bi)
                 (unsigned long long)(to_guest - vmx_first_entry_uart_ticks - calibration_ticks));
     }
     pr_info("hv: boot complete\n");
-    if (!failed && !cmdline_has("test", "vmx") && !cmdline_has("test", "bench") &&
-        has_module(bi, "root"))
+    /* The root task runs next unless this boot was only the kernel's VMX self-test. */
+    if (!failed && !cmdline_has("test", "vmx") && has_module(bi, "root"))
         root_task_start(bi);
     shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);
 }

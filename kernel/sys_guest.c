@@ -406,19 +406,24 @@ SYSCALL_DEFINE(vcpu_resume)
     hv_status_t rc = get_vcpu(a0, HV_RIGHT_EXECUTE, true, &vo);
     if (rc != HV_OK)
         return rc;
-    if (!vspace_check(&cur_proc()->vs, a1, sizeof(struct hv_packet), VS_R | VS_W))
-        return HV_ERR_INVALID_ARGS;
-    struct hv_packet p;
+    /* Fill the caller's packet in place when it sits in one page (the usual case). */
+    struct vspace *vs = &cur_proc()->vs;
+    struct hv_packet bounce, *p = vspace_user_ptr(vs, a1, sizeof(*p), VS_R | VS_W);
+    if (!p) {
+        if (!vspace_check(vs, a1, sizeof(*p), VS_R | VS_W))
+            return HV_ERR_INVALID_ARGS;
+        p = &bounce;
+    }
     for (;;) {
         vcpu_run(&vo->vcpu);
-        for (size_t i = 0; i < sizeof(p); i++)
-            ((uint8_t *)&p)[i] = 0;
+        *p = (struct hv_packet){ 0 };
         if (vo->vcpu.exit.kind == VCPU_EXIT_KICKED)
             return HV_ERR_CANCELED;
-        if (make_packet(vo, &p))
+        if (make_packet(vo, p))
             break;
     }
-    vspace_copy_out(&cur_proc()->vs, a1, &p, sizeof(p));
+    if (p == &bounce)
+        vspace_copy_out(vs, a1, p, sizeof(*p));
     return HV_OK;
 }
 

@@ -1,5 +1,6 @@
 /* User address spaces: 4-level page tables below the shared kernel slot. */
 #include "kernel.h"
+#include "kstring.h"
 #include "mm.h"
 #include "vspace.h"
 #include "x86.h"
@@ -18,6 +19,7 @@ int vspace_create(struct vspace *vs)
     table(pml4)[0] = table(kernel_pml4_phys)[0];
     vs->pml4 = pml4;
     vs->tables = 0;
+    vs->cache_va = ~0ull;
     return 0;
 }
 
@@ -61,33 +63,73 @@ int vspace_map_page(struct vspace *vs, uint64_t va, uint64_t pa, uint32_t rights
     return 0;
 }
 
+static bool table_empty(const uint64_t *t)
+{
+    for (int i = 0; i < 512; i++)
+        if (t[i])
+            return false;
+    return true;
+}
+
 uint64_t vspace_unmap_page(struct vspace *vs, uint64_t va)
 {
     if (!user_va(va))
         return 0;
-    uint64_t *pte = walk(vs, va, false, 0);
-    if (!pte || !(*pte & PTE_P))
-        return 0;
-    uint64_t pa = *pte & PTE_ADDR;
-    *pte = 0;
+    /* Remember the path so tables left empty can go back to the allocator. */
+    uint64_t *path[4];
+    uint64_t *t = table(vs->pml4);
+    for (int level = 3; level >= 0; level--) {
+        uint64_t *e = &t[(va >> (12 + 9 * level)) & 511];
+        path[level] = e;
+        if (!(*e & PTE_P))
+            return 0;
+        if (level)
+            t = table(*e);
+    }
+    uint64_t pa = *path[0] & PTE_ADDR;
+    *path[0] = 0;
+    vs->cache_va = ~0ull;
     if (read_cr3() == vs->pml4)
         invlpg(va);
+    for (int level = 1; level <= 3; level++) {          /* PT, PD, PDPT; never the PML4 */
+        uint64_t *child = table(*path[level]);
+        if (!table_empty(child))
+            break;
+        frame_free(*path[level] & PTE_ADDR);
+        *path[level] = 0;
+        vs->tables--;
+    }
     return pa;
 }
 
-bool vspace_lookup(const struct vspace *vs, uint64_t va, uint64_t *pa, uint32_t *rights)
+bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, uint32_t *rights)
 {
-    if (!user_va(va))
-        return false;
-    uint64_t *pte = walk(vs, va, false, 0);
-    if (!pte || !(*pte & PTE_P))
-        return false;
-    *pa = (*pte & PTE_ADDR) | (va & 0xfff);
-    *rights = VS_R | ((*pte & PTE_W) ? VS_W : 0) | ((*pte & PTE_NX) ? 0 : VS_X);
+    uint64_t page = va & ~0xfffull;
+    if (page != vs->cache_va) {
+        if (!user_va(va))
+            return false;
+        uint64_t *pte = walk(vs, va, false, 0);
+        if (!pte || !(*pte & PTE_P))
+            return false;
+        vs->cache_va = page;
+        vs->cache_pa = *pte & PTE_ADDR;
+        vs->cache_rights = VS_R | ((*pte & PTE_W) ? VS_W : 0) | ((*pte & PTE_NX) ? 0 : VS_X);
+    }
+    *pa = vs->cache_pa | (va & 0xfff);
+    *rights = vs->cache_rights;
     return true;
 }
 
-bool vspace_check(const struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights)
+void *vspace_user_ptr(struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights)
+{
+    uint64_t pa;
+    uint32_t r;
+    if (!len || (va & 0xfff) + len > 4096 || !vspace_lookup(vs, va, &pa, &r) || (r & rights) != rights)
+        return 0;
+    return phys_to_virt(pa);
+}
+
+bool vspace_check(struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights)
 {
     if (len == 0)
         return user_va(va) || va == VSPACE_USER_TOP;
@@ -102,35 +144,34 @@ bool vspace_check(const struct vspace *vs, uint64_t va, uint64_t len, uint32_t r
     return true;
 }
 
-static bool copy(const struct vspace *vs, uint64_t uva, uint8_t *k, uint64_t len, bool out)
+static bool copy(struct vspace *vs, uint64_t uva, uint8_t *k, uint64_t len, bool out)
 {
     if (!vspace_check(vs, uva, len, out ? (VS_R | VS_W) : VS_R))
         return false;
     while (len) {
         uint64_t pa;
         uint32_t r;
-        vspace_lookup(vs, uva, &pa, &r);
+        if (!vspace_lookup(vs, uva, &pa, &r))
+            return false;                       /* checked above: cannot happen */
         uint64_t chunk = 4096 - (uva & 0xfff);
         if (chunk > len)
             chunk = len;
         uint8_t *p = phys_to_virt(pa);
-        for (uint64_t i = 0; i < chunk; i++) {
-            if (out)
-                p[i] = k[i];
-            else
-                k[i] = p[i];
-        }
+        if (out)
+            memcpy(p, k, chunk);
+        else
+            memcpy(k, p, chunk);
         uva += chunk, k += chunk, len -= chunk;
     }
     return true;
 }
 
-bool vspace_copy_in(const struct vspace *vs, void *dst, uint64_t user_src, uint64_t len)
+bool vspace_copy_in(struct vspace *vs, void *dst, uint64_t user_src, uint64_t len)
 {
     return copy(vs, user_src, dst, len, false);
 }
 
-bool vspace_copy_out(const struct vspace *vs, uint64_t user_dst, const void *src, uint64_t len)
+bool vspace_copy_out(struct vspace *vs, uint64_t user_dst, const void *src, uint64_t len)
 {
     return copy(vs, user_dst, (uint8_t *)src, len, true);
 }
@@ -164,5 +205,6 @@ void vspace_destroy(struct vspace *vs)
         write_cr3(kernel_pml4_phys);
     frame_free(vs->pml4);
     vs->pml4 = 0;
+    vs->cache_va = ~0ull;
     vs->tables = 0;
 }

@@ -21,7 +21,8 @@ ROOT_UNIT_SRCS := root/vmm/uart16550.c root/vmm/loader.c
 
 # kernel/format.c and vmx/vmx_names.c are pure and shared with the kernel.
 ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c root/lib/string.c \
-             root/lib/status.c root/libsys/libsys.c kernel/format.c vmx/vmx_names.c
+             root/lib/status.c root/libsys/libsys.c kernel/format.c vmx/vmx_names.c \
+             kernel/cmdline_parse.c root/bench/bench.c
 ROOT_ASMS := root/crt0.S
 
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(BUILD)/root/%.o) $(ROOT_ASMS:%.S=$(BUILD)/root/%.o)

@@ -118,6 +118,7 @@ static int set_cr0(struct vcpu *v, uint64_t val)
         efer |= EFER_LMA;
         vmcs_write(VMCS_GUEST_EFER, efer);
         vmcs_write(VMCS_ENTRY_CONTROLS, vmcs_read(VMCS_ENTRY_CONTROLS) | ENTRY_GUEST_64BIT);
+        vcpu_msrs_update(v);                            /* long mode: SWAPGS needs KERNEL_GS_BASE */
     } else if (!(val & CR0_PG) && (old & CR0_PG) && (efer & EFER_LMA)) {
         if (cr4 & CR4_PCIDE)
             return -1;
@@ -220,13 +221,21 @@ static void finish_msr(struct vcpu *v, int rc)
         vcpu_skip_instruction(v);
 }
 
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
 int vmx_exit_rdmsr(struct vcpu *v, uint32_t reason)
 {
     (void)reason;
     uint32_t msr = (uint32_t)v->regs[GPR_RCX];
     uint64_t val = 0;
     int rc = 0;
-    switch (msr) {
+    int sw = vcpu_switched_msr_index(msr);
+    if (sw >= 0)                                        /* SWAPGS may have changed it in hardware */
+        val = v->msrs_loaded ? rdmsr(msr) : v->guest_msrs[sw];
+    else switch (msr) {
     case MSR_EFER: val = vmcs_read(VMCS_GUEST_EFER); break;
     case MSR_IA32_PAT: val = vmcs_read(VMCS_GUEST_PAT); break;
     case MSR_IA32_SYSENTER_CS: val = vmcs_read(VMCS_GUEST_SYSENTER_CS); break;
@@ -256,14 +265,29 @@ int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason)
     uint32_t msr = (uint32_t)v->regs[GPR_RCX];
     uint64_t val = (v->regs[GPR_RDX] << 32) | (uint32_t)v->regs[GPR_RAX];
     int rc = 0;
+    int sw = vcpu_switched_msr_index(msr);
+    if (sw >= 0) {
+        /* Addresses must be canonical (#GP as on hardware); STAR and FMASK take any value. */
+        if (msr != MSR_STAR && msr != MSR_FMASK && !canonical(val)) {
+            finish_msr(v, -1);
+            return 1;
+        }
+        v->guest_msrs[sw] = val;
+        if (v->msrs_loaded)
+            wrmsr(msr, val);
+        finish_msr(v, 0);
+        return 1;
+    }
     switch (msr) {
     case MSR_EFER: {
         uint64_t old = vmcs_read(VMCS_GUEST_EFER);
         uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
         if ((val & ~allowed) || (((val ^ old) & EFER_LME) && (v->cr0_shadow & CR0_PG)))
             rc = -1;
-        else    /* LMA is the CPU's to set: keep it */
+        else {  /* LMA is the CPU's to set: keep it */
             vmcs_write(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+            vcpu_msrs_update(v);                        /* SCE on: SYSCALL needs its MSRs */
+        }
         break;
     }
     case MSR_IA32_PAT:

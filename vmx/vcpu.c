@@ -201,13 +201,34 @@ const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS] = {
     MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK,
 };
 
-/* The MSRs the guest accesses directly (bitmap pass-through) hold its values while it runs. */
-static void switch_msrs(uint64_t *save, const uint64_t *load)
+int vcpu_switched_msr_index(uint32_t msr)
 {
+    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++)
+        if (vcpu_switched_msr[i] == msr)
+            return i;
+    return -1;
+}
+
+void vcpu_msrs_update(struct vcpu *v)
+{
+    if (v->msrs_loaded || !(vmcs_read(VMCS_GUEST_EFER) & (EFER_SCE | EFER_LMA)))
+        return;
     for (int i = 0; i < VCPU_SWITCHED_MSRS; i++) {
-        save[i] = rdmsr(vcpu_switched_msr[i]);
-        wrmsr(vcpu_switched_msr[i], load[i]);
+        v->host_msrs[i] = rdmsr(vcpu_switched_msr[i]);
+        wrmsr(vcpu_switched_msr[i], v->guest_msrs[i]);
     }
+    v->msrs_loaded = true;
+}
+
+static void msrs_unload(struct vcpu *v)
+{
+    if (!v->msrs_loaded)
+        return;
+    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++) {
+        v->guest_msrs[i] = rdmsr(vcpu_switched_msr[i]);
+        wrmsr(vcpu_switched_msr[i], v->host_msrs[i]);
+    }
+    v->msrs_loaded = false;
 }
 
 void vcpu_load(struct vcpu *v)
@@ -218,13 +239,12 @@ void vcpu_load(struct vcpu *v)
 
 int vcpu_run(struct vcpu *v)
 {
-    uint64_t host_msrs[VCPU_SWITCHED_MSRS];
     vcpu_load(v);
     if (v->preempt_ticks)
         vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
     if (v->pending_irq >= 0 || v->pending_nmi)
         vcpu_try_inject(v);
-    switch_msrs(host_msrs, v->guest_msrs);
+    vcpu_msrs_update(v);
     if (vmx_cfg.xsave && v->xcr0 != vmx_cfg.host_xcr0)
         xsetbv(v->xcr0);
 
@@ -232,7 +252,7 @@ int vcpu_run(struct vcpu *v)
 
     if (vmx_cfg.xsave && v->xcr0 != vmx_cfg.host_xcr0)
         xsetbv(vmx_cfg.host_xcr0);
-    switch_msrs(v->guest_msrs, host_msrs);
+    msrs_unload(v);
     if (rc) {
         v->exit.kind = VCPU_EXIT_ENTRY_FAILED;
         v->exit.reason = 0;

@@ -80,10 +80,8 @@ void vmx_setup(void)
     /* Every MSR and port exits unless listed here. */
     k->msr_bitmap = bitmap_page_all_ones();
     uint8_t *mb = phys_to_virt(k->msr_bitmap);
-    static const uint32_t passthrough[] = {
-        MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,   /* switched by the VMCS / vcpu_run */
-        MSR_STAR, MSR_LSTAR, 0xc0000083 /* CSTAR */, MSR_FMASK,
-    };
+    /* The VMCS switches these two; the SYSCALL MSRs are emulated (vcpu.h). */
+    static const uint32_t passthrough[] = { MSR_FS_BASE, MSR_GS_BASE };
     for (unsigned i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
         msr_passthrough(mb, passthrough[i]);
     k->io_bitmap_a = bitmap_page_all_ones();

@@ -17,6 +17,8 @@
 #include "rt.h"
 #include "uart16550.h"
 #include "vmx_names.h"
+#include "cmdline_parse.h"
+#include "root_bench.h"
 
 #define DEFAULT_GUEST   "hello"
 #define MODULE_PREFIX   "guest:"
@@ -362,6 +364,9 @@ int main(const struct hv_startup *su)
                (unsigned long long)(info.free_bytes >> 20));
     else
         printf("root: hv_system_info failed: %s (%d)\n", hv_status_name(rc), rc);
+
+    if (cmdline_list_has(su->cmdline, "test", "bench"))
+        return root_bench() ? VMM_FAILURE : 0;
 
     char want[sizeof(su->modules[0].name)];
     if (!option(su->cmdline, sizeof(su->cmdline), "guest=", want, sizeof(want)))
