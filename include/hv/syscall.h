@@ -105,11 +105,13 @@ enum hv_syscall {
     HV_SYS_VCPU_INTERRUPT = 14,
 
     /* hv_vcpu_read_state(hv_handle_t vcpu, uint32_t kind, void *buf, size_t len):
-     * Needs READ; owner thread only (HV_ERR_BAD_STATE). HV_ERR_INVALID_ARGS: unknown kind,
-     * len != sizeof the kind's struct, bad buf. */
+     * kinds HV_VCPU_STATE, HV_VCPU_SREGS. Needs READ; owner thread only (HV_ERR_BAD_STATE).
+     * HV_ERR_INVALID_ARGS: unknown kind (HV_VCPU_IO is write-only), len != sizeof the
+     * kind's struct, bad buf. */
     HV_SYS_VCPU_READ_STATE = 15,
 
     /* hv_vcpu_write_state(hv_handle_t vcpu, uint32_t kind, const void *buf, size_t len):
+     * kinds HV_VCPU_STATE, HV_VCPU_IO, HV_VCPU_SREGS (see state.h for its rules).
      * Needs WRITE; owner thread only. HV_VCPU_IO: access_size 1, 2 or 4 else
      * HV_ERR_INVALID_ARGS; HV_ERR_BAD_STATE when no IN is waiting. */
     HV_SYS_VCPU_WRITE_STATE = 16,
