@@ -71,7 +71,8 @@ enum hv_syscall {
      * port and the guest continues; addr and len page aligned (HV_ERR_NOT_SUPPORTED until
      * ports exist). Needs WRITE on the guest.
      * HV_ERR_INVALID_ARGS: bad kind, len 0, IO range beyond 0xffff, BELL unaligned, a port
-     * given for MEM/IO or none for BELL; HV_ERR_ALREADY_EXISTS: overlaps a trap;
+     * given for MEM/IO or none for BELL; HV_ERR_OUT_OF_RANGE: a MEM range beyond the
+     * guest-physical width (2^48); HV_ERR_ALREADY_EXISTS: overlaps a trap;
      * HV_ERR_BAD_HANDLE / HV_ERR_WRONG_TYPE for guest or port; HV_ERR_NO_MEMORY. */
     HV_SYS_GUEST_SET_TRAP = 10,
 
@@ -97,11 +98,12 @@ enum hv_syscall {
     HV_SYS_VCPU_RESUME = 12,
 
     /* hv_vcpu_kick(hv_handle_t vcpu): the current or next resume returns HV_ERR_CANCELED.
-     * Any thread. Needs SIGNAL. */
+     * Any thread. Needs SIGNAL. HV_ERR_BAD_STATE: the guest's last handle closed. */
     HV_SYS_VCPU_KICK = 13,
 
     /* hv_vcpu_interrupt(hv_handle_t vcpu, uint32_t vector): queue a virtual interrupt.
-     * Any thread. Needs SIGNAL. HV_ERR_OUT_OF_RANGE: vector < 16 or > 255. */
+     * Any thread. Needs SIGNAL. HV_ERR_OUT_OF_RANGE: vector < 16 or > 255;
+     * HV_ERR_BAD_STATE: the guest's last handle closed. */
     HV_SYS_VCPU_INTERRUPT = 14,
 
     /* hv_vcpu_read_state(hv_handle_t vcpu, uint32_t kind, void *buf, size_t len):
