@@ -51,6 +51,9 @@ struct thread *current_thread(void);
 
 /* Map fresh zeroed frames at va (page aligned); 0 or a negative HV_ERR_*. */
 int process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
+/* The same for a 2 MiB-aligned va: physically contiguous 2 MiB blocks where the
+ * allocator has them (so guests get 2 MiB EPT leaves), single frames otherwise. */
+int process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
 
 /* Load the root task (boot module "root") and enter it in ring 3; does not return. */
 __attribute__((noreturn)) void root_task_start(const struct boot_info *bi);

@@ -161,7 +161,9 @@ struct vcpu_start {
     uint16_t gdt_limit;
 };
 
-/* Set up a vCPU (VMCS, VPID) for vm; 0, or -1 when out of frames or VPIDs. */
+/* Set up a vCPU (VMCS, VPID) for vm: 0, VCPU_ERR_NO_MEMORY or VCPU_ERR_NO_VPID. */
+#define VCPU_ERR_NO_MEMORY (-1)
+#define VCPU_ERR_NO_VPID   (-2)
 int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *start);
 void vcpu_destroy(struct vcpu *v);
 void vcpu_load(struct vcpu *v);         /* make v's VMCS current on this CPU */

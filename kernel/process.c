@@ -50,6 +50,42 @@ struct thread *current_thread(void)
     return this_cpu()->current;
 }
 
+static void unmap_anon(struct process *p, uint64_t va, uint64_t len)
+{
+    for (uint64_t off = 0; off < len; off += FRAME_SIZE)
+        frame_free(vspace_unmap_page(&p->vs, va + off));
+}
+
+int process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights)
+{
+    const uint64_t block = 2ull << 20;
+    for (uint64_t off = 0; off < len;) {
+        uint64_t n = len - off >= block ? block : len - off;
+        uint64_t f = n == block ? frame_alloc_contig(block / FRAME_SIZE, block) : FRAME_NONE;
+        hv_status_t rc = HV_OK;
+        if (f == FRAME_NONE) {
+            rc = process_map_anon(p, va + off, n, rights);      /* undoes itself on failure */
+        } else {
+            uint64_t i = 0;
+            int e = 0;
+            while (i < n && !(e = vspace_map_page(&p->vs, va + off + i, f + i, rights)))
+                i += FRAME_SIZE;
+            if (i < n) {
+                unmap_anon(p, va + off, i);                     /* frees f .. f+i */
+                for (; i < n; i += FRAME_SIZE)
+                    frame_free(f + i);
+                rc = e == -2 ? HV_ERR_INVALID_ARGS : HV_ERR_NO_MEMORY;
+            }
+        }
+        if (rc != HV_OK) {
+            unmap_anon(p, va, off);                             /* the blocks before this one */
+            return rc;
+        }
+        off += n;
+    }
+    return HV_OK;
+}
+
 int process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights)
 {
     for (uint64_t off = 0; off < len; off += FRAME_SIZE) {

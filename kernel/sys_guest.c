@@ -187,7 +187,17 @@ SYSCALL_DEFINE(guest_unmap)
         return HV_ERR_INVALID_ARGS;
     if (gpa + len > EPT_GPA_LIMIT)
         return HV_ERR_OUT_OF_RANGE;
-    /* Mapping records cut by the range shrink or split. */
+    /* A record split below needs memory: get it before anything changes. */
+    struct guest_mapping *spare = kmalloc(sizeof(*spare));
+    if (!spare)
+        return HV_ERR_NO_MEMORY;
+    /* The EPT first: it changes all or nothing, so the records stay true either way. */
+    if (ept_unmap(&g->vm.ept, gpa, len) != EPT_OK) {
+        kfree(spare);
+        return HV_ERR_NO_MEMORY;                        /* a large leaf needed tables to split */
+    }
+    flush(g);
+    /* Mapping records cut by the range shrink or split (at most one split per call). */
     for (struct guest_mapping **pp = &g->maps; *pp;) {
         struct guest_mapping *m = *pp;
         uint64_t lo = m->gpa, hi = m->gpa + m->len;
@@ -196,9 +206,8 @@ SYSCALL_DEFINE(guest_unmap)
             continue;
         }
         if (lo < gpa && hi > gpa + len) {               /* a hole in the middle: split */
-            struct guest_mapping *tail = kmalloc(sizeof(*tail));
-            if (!tail)
-                return HV_ERR_NO_MEMORY;
+            struct guest_mapping *tail = spare;
+            spare = 0;
             *tail = (struct guest_mapping){ gpa + len, hi - (gpa + len), m->region, m->next };
             m->len = gpa - lo;
             m->next = tail;
@@ -217,9 +226,8 @@ SYSCALL_DEFINE(guest_unmap)
             kfree(m);
         }
     }
-    if (ept_unmap(&g->vm.ept, gpa, len) != EPT_OK)
-        return HV_ERR_NO_MEMORY;                        /* a split needed tables */
-    flush(g);
+    if (spare)
+        kfree(spare);
     return HV_OK;
 }
 
@@ -234,6 +242,11 @@ SYSCALL_DEFINE(guest_protect)
         return HV_ERR_INVALID_ARGS;
     if (a1 + a2 > EPT_GPA_LIMIT)
         return HV_ERR_OUT_OF_RANGE;
+    /* No more rights than the root task's memory has: W needs writable regions throughout. */
+    if (a3 & HV_GUEST_PERM_WRITE)
+        for (const struct guest_mapping *m = g->maps; m; m = m->next)
+            if (m->gpa < a1 + a2 && a1 < m->gpa + m->len && !(m->region->rights & VS_W))
+                return HV_ERR_INVALID_ARGS;
     int e = ept_protect(&g->vm.ept, a1, a2, ept_perms(a3));
     flush(g);
     return e == EPT_OK ? HV_OK : e == EPT_ERR_NO_MEMORY ? HV_ERR_NO_MEMORY : HV_ERR_INVALID_ARGS;
@@ -312,9 +325,10 @@ SYSCALL_DEFINE(vcpu_create)
     v->owner = current_thread();
     /* The Multiboot machine state: flat 32-bit protected mode at entry, paging off. */
     struct vcpu_start s = { .mode = GUEST_PROT32, .rip = a2, .rsp = 0, .gdt_base = 0, .gdt_limit = 0 };
-    if (vcpu_init(&v->vcpu, &g->vm, &s)) {
+    int init = vcpu_init(&v->vcpu, &g->vm, &s);
+    if (init) {
         kfree_pages(v, sizeof(*v));
-        return HV_ERR_NO_RESOURCES;
+        return init == VCPU_ERR_NO_VPID ? HV_ERR_NO_RESOURCES : HV_ERR_NO_MEMORY;
     }
     object_ref(&g->obj);
     object_ref(&v->obj);
@@ -416,10 +430,15 @@ SYSCALL_DEFINE(vcpu_resume)
         p = &bounce;
     }
     for (;;) {
+        if (vo->vcpu.kick) {                            /* kicked before (or between) runs */
+            vo->vcpu.kick = false;
+            vcpu_update_attention(&vo->vcpu);
+            return HV_ERR_CANCELED;
+        }
         vcpu_run(&vo->vcpu);
-        *p = (struct hv_packet){ 0 };
         if (vo->vcpu.exit.kind == VCPU_EXIT_KICKED)
             return HV_ERR_CANCELED;
+        *p = (struct hv_packet){ 0 };
         if (make_packet(vo, p))
             break;
     }

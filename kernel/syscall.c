@@ -211,7 +211,8 @@ SYSCALL_DEFINE(mem_map)
     struct mem_region *r = kmalloc(sizeof(*r));
     if (!r)
         return HV_ERR_NO_MEMORY;
-    hv_status_t rc = process_map_anon(p, va, len, rights);
+    hv_status_t rc = align > FRAME_SIZE ? process_map_anon_2m(p, va, len, rights)
+                                        : process_map_anon(p, va, len, rights);
     if (rc != HV_OK) {
         kfree(r);
         return rc;

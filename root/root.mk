@@ -24,6 +24,9 @@ ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c root/lib/string.
              root/lib/status.c root/libsys/libsys.c kernel/format.c vmx/vmx_names.c \
              kernel/cmdline_parse.c root/bench/bench.c
 ROOT_ASMS := root/crt0.S
+# Test modes (test=hypercalls, test=fuzz): root/tests/.
+ROOT_SRCS += root/tests/common.c root/tests/hypercalls.c root/tests/fuzz.c
+ROOT_ASMS += root/tests/guest_code.S
 
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(BUILD)/root/%.o) $(ROOT_ASMS:%.S=$(BUILD)/root/%.o)
 

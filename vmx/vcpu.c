@@ -168,10 +168,10 @@ int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 
     v->vmcs_phys = frame_alloc();
     if (v->vmcs_phys == FRAME_NONE)
-        return -1;
+        return VCPU_ERR_NO_MEMORY;
     if (vmx_cfg.vpid && !(v->vpid = vpid_alloc())) {
         frame_free(v->vmcs_phys);
-        return -1;
+        return VCPU_ERR_NO_VPID;
     }
     *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision;
     if (vmcs_clear(v->vmcs_phys) || vmcs_load(v->vmcs_phys))

@@ -19,6 +19,7 @@
 #include "vmx_names.h"
 #include "cmdline_parse.h"
 #include "root_bench.h"
+#include "../tests/root_tests.h"
 
 #define DEFAULT_GUEST   "hello"
 #define MODULE_PREFIX   "guest:"
@@ -367,6 +368,9 @@ int main(const struct hv_startup *su)
 
     if (cmdline_list_has(su->cmdline, "test", "bench"))
         return root_bench() ? VMM_FAILURE : 0;
+    int test_status = root_tests(su);       /* test=hypercalls, test=fuzz */
+    if (test_status >= 0)
+        return test_status;
 
     char want[sizeof(su->modules[0].name)];
     if (!option(su->cmdline, sizeof(su->cmdline), "guest=", want, sizeof(want)))

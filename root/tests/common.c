@@ -1,0 +1,107 @@
+/* Dispatch to the root task's test modes and what they share. */
+#include "root_tests.h"
+#include "libsys.h"
+#include "rt.h"
+
+/* The value of the last "key=value" token of the command line, or NULL. */
+static const char *value_of(const struct hv_startup *su, const char *key, size_t *len)
+{
+    const char *c = su->cmdline, *found = 0;
+    size_t cap = sizeof(su->cmdline), klen = strlen(key);
+    for (size_t i = 0; i < cap && c[i];) {
+        while (i < cap && c[i] == ' ')
+            i++;
+        size_t start = i;
+        while (i < cap && c[i] && c[i] != ' ')
+            i++;
+        if (i - start > klen && !strncmp(c + start, key, klen) && c[start + klen] == '=') {
+            found = c + start + klen + 1;
+            *len = i - start - klen - 1;
+        }
+    }
+    return found;
+}
+
+bool tests_cmdline_has(const struct hv_startup *su, const char *key, const char *item)
+{
+    size_t len, ilen = strlen(item);
+    const char *v = value_of(su, key, &len);
+    if (!v)
+        return false;
+    for (size_t pos = 0; pos < len;) {
+        size_t start = pos;
+        while (pos < len && v[pos] != ',')
+            pos++;
+        if (pos - start == ilen && !strncmp(v + start, item, ilen))
+            return true;
+        pos++;
+    }
+    return false;
+}
+
+uint64_t tests_cmdline_u64(const struct hv_startup *su, const char *key, uint64_t def)
+{
+    size_t len;
+    const char *v = value_of(su, key, &len);
+    if (!v || !len)
+        return def;
+    uint64_t n = 0;
+    unsigned base = 10;
+    size_t i = 0;
+    if (len > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
+        base = 16, i = 2;
+    for (; i < len; i++) {
+        char ch = v[i];
+        unsigned d = ch >= '0' && ch <= '9' ? (unsigned)(ch - '0')
+                   : ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10)
+                   : ch >= 'A' && ch <= 'F' ? (unsigned)(ch - 'A' + 10) : 99;
+        if (d >= base)
+            return def;
+        n = n * base + d;
+    }
+    return n;
+}
+
+uint64_t tests_free_bytes(void)
+{
+    struct hv_system_info info;
+    if (hv_system_info(&info, sizeof(info)) != HV_OK)
+        return 0;
+    return info.free_bytes;
+}
+
+int tests_free_handle_slots(hv_handle_t h)
+{
+    static hv_handle_t made[4096];
+    int n = 0, result = -1;
+    for (;;) {
+        if (n == (int)(sizeof(made) / sizeof(made[0])))
+            break;
+        hv_status_t rc = hv_handle_duplicate(h, HV_RIGHT_SAME_RIGHTS, &made[n]);
+        if (rc == HV_ERR_NO_RESOURCES) {
+            result = n;
+            break;
+        }
+        if (rc != HV_OK)
+            break;
+        n++;
+    }
+    for (int i = 0; i < n; i++)
+        if (hv_handle_close(made[i]) != HV_OK)
+            result = -1;
+    return result;
+}
+
+int root_tests(const struct hv_startup *su)
+{
+    bool hc = tests_cmdline_has(su, "test", "hypercalls");
+    bool fz = tests_cmdline_has(su, "test", "fuzz");
+    if (!hc && !fz)
+        return -1;
+    int rc = 0;
+    if (hc && hypercall_tests(su))
+        rc = 1;
+    if (fz && fuzz_tests(su))
+        rc = 1;
+    return rc;
+}

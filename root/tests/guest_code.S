@@ -1,0 +1,176 @@
+/*
+ * Tiny 32-bit guests for the hypercall self-test (root/tests/hypercalls.c).
+ * Each one is copied into guest RAM at TG_CODE_GPA (0x8000) and entered
+ * there by hv_vcpu_create in the Multiboot machine state (flat 32-bit
+ * protected mode, paging off, interrupts off). They live in .rodata: the
+ * root task never executes them, it copies their bytes. An absolute guest
+ * address inside a blob is written A(blob, label) = label - blob + 0x8000.
+ *
+ * Symbols: tg_NAME (first byte) and tg_NAME_end, plus tg_NAME_<point>
+ * labels the test uses to compute expected rips and instruction bytes.
+ */
+#define CODE_GPA 0x8000
+#define A(blob, l) ((l) - (blob) + CODE_GPA)
+#define BLOB(name) .globl name, name##_end; name:
+#define END(name) name##_end:
+#define LABEL(name) .globl name; name:
+
+    .section .rodata.tg, "a", @progbits
+    .code32
+
+/* OUT to a trapped port, then HLT. */
+BLOB(tg_out_hlt)
+    mov $0x78, %al                      /* 'x' */
+    out %al, $0xe9
+    outw %ax, $0xe9                     /* 16-bit OUT: data = ax */
+LABEL(tg_out_hlt_hlt)
+    hlt
+LABEL(tg_out_hlt_after)
+END(tg_out_hlt)
+
+/* Three INs of sizes 1, 2 and 4 (the last with the port in DX), then HLT. */
+BLOB(tg_in)
+    in $0x61, %al
+    mov %eax, %ebx
+    in $0x62, %ax
+    mov %eax, %ecx
+    mov $0x64, %dx
+    in (%dx), %eax
+    hlt
+LABEL(tg_in_after)
+END(tg_in)
+
+/* MMIO stores and loads in a MEM trap at 0xfeb00000. */
+BLOB(tg_mmio)
+LABEL(tg_mmio_st32)
+    movl $0xdeadbeef, 0xfeb00004
+    mov $0x1122, %bx
+LABEL(tg_mmio_st16)
+    mov %bx, 0xfeb00010
+LABEL(tg_mmio_ld32)
+    mov 0xfeb00020, %ecx
+LABEL(tg_mmio_ld8zx)
+    movzbl 0xfeb00030, %edx
+LABEL(tg_mmio_st8)
+    mov %dl, 0xfeb00031
+    hlt
+LABEL(tg_mmio_after)
+END(tg_mmio)
+
+/* A store to untrapped, unmapped guest memory. */
+BLOB(tg_mmio_untrapped)
+    movl $1, 0xfec00000
+    hlt
+END(tg_mmio_untrapped)
+
+/* OUT to a port outside every trap. */
+BLOB(tg_out_untrapped)
+    out %al, $0x80
+LABEL(tg_out_untrapped_next)
+    hlt
+LABEL(tg_out_untrapped_after)
+END(tg_out_untrapped)
+
+/* Loads its own GDT (the VMM puts a flat one at 0x500) and an IDT at 0x6000,
+ * enables interrupts and halts; the VMM queues vector 0x40 whose handler
+ * outputs 'I'; after the HLT it outputs 'D' and halts again. */
+BLOB(tg_irq)
+    lgdt A(tg_irq, 1f)
+    lidt A(tg_irq, 2f)
+LABEL(tg_irq_sti)                       /* entry when the VMM sets GDTR/IDTR itself */
+    sti
+    hlt
+LABEL(tg_irq_after_hlt)
+    mov $0x44, %al                      /* 'D' */
+    out %al, $0xe9
+    cli
+    hlt
+LABEL(tg_irq_handler)
+    push %eax
+    mov $0x49, %al                      /* 'I' */
+    out %al, $0xe9
+    pop %eax
+    iret
+    .p2align 2
+1:  .word 31                            /* GDTR: 4 descriptors at 0x500 */
+    .long 0x500
+2:  .word 0x40 * 8 + 7                  /* IDTR: vectors 0..0x40 at 0x6000 */
+    .long 0x6000
+END(tg_irq)
+
+/* 2000 CPUIDs (finished in the kernel), then HLT: a guest a kick can cut short. */
+BLOB(tg_spin)
+    mov $2000, %esi
+1:  xor %eax, %eax
+    cpuid
+    dec %esi
+    jnz 1b
+    hlt
+LABEL(tg_spin_after)
+END(tg_spin)
+
+/* HLT as the very first instruction. */
+BLOB(tg_hlt)
+    hlt
+LABEL(tg_hlt_after)
+    hlt
+END(tg_hlt)
+
+/* #UD with no IDT: #GP, #DF, triple fault. */
+BLOB(tg_ud)
+    ud2
+END(tg_ud)
+
+/* One store to RAM at 0x2000 (for protect/unmap tests), then HLT. */
+BLOB(tg_store)
+LABEL(tg_store_insn)
+    movl $0x600dd00d, 0x2000
+    hlt
+LABEL(tg_store_after)
+END(tg_store)
+
+/* Writes the SYSCALL MSRs and KERNEL_GS_BASE (which the kernel switches for guests),
+ * turns EFER.SCE on, reads LSTAR back into EDI:ESI and halts; then reads
+ * KERNEL_GS_BASE into EBX and STAR's high half into EBP and halts again. */
+BLOB(tg_msr)
+    mov $0xc0000082, %ecx               /* LSTAR */
+    mov $0x12345000, %eax
+    mov $0x00007fff, %edx
+    wrmsr
+    mov $0xc0000081, %ecx               /* STAR */
+    mov $0x89abcdef, %eax
+    mov $0x00330028, %edx
+    wrmsr
+    mov $0xc0000084, %ecx               /* FMASK */
+    mov $0x00047700, %eax
+    xor %edx, %edx
+    wrmsr
+    mov $0xc0000102, %ecx               /* KERNEL_GS_BASE */
+    mov $0xabcd0000, %eax
+    xor %edx, %edx
+    wrmsr
+    mov $0xc0000083, %ecx               /* CSTAR */
+    mov $0x0badc000, %eax
+    xor %edx, %edx
+    wrmsr
+    mov $0xc0000080, %ecx               /* EFER.SCE */
+    rdmsr
+    or $1, %eax
+    wrmsr
+    mov $0xc0000082, %ecx
+    rdmsr
+    mov %eax, %esi
+    mov %edx, %edi
+    hlt
+LABEL(tg_msr_second)
+    mov $0xc0000102, %ecx
+    rdmsr
+    mov %eax, %ebx
+    mov $0xc0000081, %ecx
+    rdmsr
+    mov %edx, %ebp
+    hlt
+LABEL(tg_msr_after)
+END(tg_msr)
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,36 @@
+/*
+ * The root task's test modes, chosen by the kernel command line (the
+ * start-up message's cmdline) option test=LIST, a comma list:
+ *   test=hypercalls  the hypercall self-test (root/tests/hypercalls.c)
+ *   test=fuzz        the hypercall fuzzer (root/tests/fuzz.c); fuzz_seed=N and
+ *                    fuzz_calls=N override its seed and call count
+ * root_tests() runs the ones asked for and returns main's exit status (0 when
+ * everything passed), or -1 when the command line asks for none of them.
+ */
+#ifndef ROOT_TESTS_H
+#define ROOT_TESTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hv/hv.h"
+
+int root_tests(const struct hv_startup *su);
+
+/* ---- shared by the test modes (root/tests/common.c) ---- */
+
+/* Whether the comma list value of `key` (e.g. "test") holds `item`. */
+bool tests_cmdline_has(const struct hv_startup *su, const char *key, const char *item);
+/* The unsigned number value of `key` (decimal or 0x hex), or `def`. */
+uint64_t tests_cmdline_u64(const struct hv_startup *su, const char *key, uint64_t def);
+
+/* hv_system_info().free_bytes, or 0 when the call fails. */
+uint64_t tests_free_bytes(void);
+/* Free handle slots: duplicates h until HV_ERR_NO_RESOURCES, closes them
+ * again; -1 when something other than exhaustion stopped it. */
+int tests_free_handle_slots(hv_handle_t h);
+
+int hypercall_tests(const struct hv_startup *su);
+int fuzz_tests(const struct hv_startup *su);
+
+#endif
