@@ -1,4 +1,4 @@
-/* The few libc memory/string routines the freestanding kernel provides (kernel/string.c). */
+/* The few libc memory/string routines kernel/string.c provides (kernel and root task). */
 #ifndef KSTRING_H
 #define KSTRING_H
 
@@ -10,5 +10,6 @@ void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
 
 #endif

@@ -19,8 +19,8 @@ ROOT_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T root
 # Pure sources: also compiled into the host unit tests (only stdint/stddef/stdbool).
 ROOT_UNIT_SRCS := root/vmm/uart16550.c root/vmm/loader.c
 
-# kernel/format.c and vmx/vmx_names.c are pure and shared with the kernel.
-ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c root/lib/string.c \
+# kernel/format.c, string.c, cmdline_parse.c and vmx/vmx_names.c are shared with the kernel.
+ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c kernel/string.c \
              root/lib/status.c root/libsys/libsys.c kernel/format.c vmx/vmx_names.c \
              kernel/cmdline_parse.c root/bench/bench.c
 ROOT_ASMS := root/crt0.S

@@ -16,13 +16,7 @@
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void stdout_flush(void);
 
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
+#include "kstring.h"     /* memcpy & co.: kernel/string.c, shared */
 
 /* "HV_OK", "HV_ERR_NO_MEMORY", ...; "HV_ERR_(unknown)" for other values. */
 const char *hv_status_name(hv_status_t status);

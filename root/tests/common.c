@@ -2,49 +2,19 @@
 #include "root_tests.h"
 #include "libsys.h"
 #include "rt.h"
-
-/* The value of the last "key=value" token of the command line, or NULL. */
-static const char *value_of(const struct hv_startup *su, const char *key, size_t *len)
-{
-    const char *c = su->cmdline, *found = 0;
-    size_t cap = sizeof(su->cmdline), klen = strlen(key);
-    for (size_t i = 0; i < cap && c[i];) {
-        while (i < cap && c[i] == ' ')
-            i++;
-        size_t start = i;
-        while (i < cap && c[i] && c[i] != ' ')
-            i++;
-        if (i - start > klen && !strncmp(c + start, key, klen) && c[start + klen] == '=') {
-            found = c + start + klen + 1;
-            *len = i - start - klen - 1;
-        }
-    }
-    return found;
-}
+#include "cmdline_parse.h"
 
 bool tests_cmdline_has(const struct hv_startup *su, const char *key, const char *item)
 {
-    size_t len, ilen = strlen(item);
-    const char *v = value_of(su, key, &len);
-    if (!v)
-        return false;
-    for (size_t pos = 0; pos < len;) {
-        size_t start = pos;
-        while (pos < len && v[pos] != ',')
-            pos++;
-        if (pos - start == ilen && !strncmp(v + start, item, ilen))
-            return true;
-        pos++;
-    }
-    return false;
+    return cmdline_list_has(su->cmdline, key, item);
 }
 
 uint64_t tests_cmdline_u64(const struct hv_startup *su, const char *key, uint64_t def)
 {
-    size_t len;
-    const char *v = value_of(su, key, &len);
-    if (!v || !len)
+    char v[32];
+    if (!cmdline_lookup(su->cmdline, key, v, sizeof(v)) || !v[0])
         return def;
+    size_t len = strlen(v);
     uint64_t n = 0;
     unsigned base = 10;
     size_t i = 0;

@@ -314,29 +314,6 @@ static uint32_t run_guest(struct vm *vm, const struct hv_startup_module *m)
 
 /* ---- start-up ------------------------------------------------------------------------------- */
 
-/* The value of option `key` (e.g. "guest=") in a space-separated command line, or NULL. */
-static const char *option(const char *cmdline, size_t cap, const char *key, char *val,
-                          size_t valcap)
-{
-    size_t klen = strlen(key);
-    for (size_t i = 0; i < cap && cmdline[i];) {
-        while (i < cap && cmdline[i] == ' ')
-            i++;
-        size_t start = i;
-        while (i < cap && cmdline[i] && cmdline[i] != ' ')
-            i++;
-        if (i - start > klen && !strncmp(cmdline + start, key, klen)) {
-            size_t n = i - start - klen;
-            if (n >= valcap)
-                n = valcap - 1;
-            memcpy(val, cmdline + start + klen, n);
-            val[n] = 0;
-            return val;
-        }
-    }
-    return 0;
-}
-
 /* Whether the module is named guest:WANT. */
 static bool module_is(const struct hv_startup_module *m, const char *want)
 {
@@ -373,7 +350,7 @@ int main(const struct hv_startup *su)
         return test_status;
 
     char want[sizeof(su->modules[0].name)];
-    if (!option(su->cmdline, sizeof(su->cmdline), "guest=", want, sizeof(want)))
+    if (!cmdline_lookup(su->cmdline, "guest", want, sizeof(want)) || !want[0])
         memcpy(want, DEFAULT_GUEST, sizeof(DEFAULT_GUEST));
     const struct hv_startup_module *m = 0;
     for (uint32_t i = 0; i < n && !m; i++)
