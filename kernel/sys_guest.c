@@ -90,9 +90,7 @@ SYSCALL_DEFINE(guest_create)
     }
     object_ref(&g->obj);                        /* ours until the handle exists */
     hv_status_t rc = handle_publish(&g->obj, HV_RIGHTS_ALL, 0, a1);
-    if (rc != HV_OK)
-        g->obj.handles = 1, g->obj.no_handles(&g->obj), g->obj.handles = 0;
-    object_unref(&g->obj);
+    object_unref(&g->obj);                      /* on failure the last: destroys it again */
     return rc;
 }
 
