@@ -7,7 +7,8 @@ out=$1 cmdline=$2
 shift 2
 here=$(cd "$(dirname "$0")/.." && pwd)
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+log=$(mktemp)          # outside $stage: xorriso packs $stage and must not see a growing file
+trap 'rm -rf "$stage" "$log"' EXIT
 
 mkdir -p "$stage/boot/grub"
 cp "$here/build/kernel.elf" "$stage/boot/kernel.elf"
@@ -35,7 +36,7 @@ menuentry "hv" {
 $mods    boot
 }
 CFG
-grub-mkrescue -o "$out" "$stage" >/dev/null 2>"$stage/mkrescue.log" || {
-    cat "$stage/mkrescue.log" >&2
+grub-mkrescue -o "$out" "$stage" >/dev/null 2>"$log" || {
+    cat "$log" >&2
     exit 1
 }
