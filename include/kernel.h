@@ -47,6 +47,11 @@ const char *cmdline_get(const char *key, char *buf, size_t cap);
 bool cmdline_has(const char *key, const char *value);
 void cmdline_set(const char *cmdline);
 
+/* main.c: the boot module with exactly this name, or NULL. */
+struct boot_info;
+struct boot_module;
+const struct boot_module *boot_module_find(const struct boot_info *bi, const char *name);
+
 /* pic.c: remap the legacy 8259s out of the exception range and mask them. */
 void pic_disable(void);
 

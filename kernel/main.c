@@ -2,6 +2,7 @@
 #include "acpi.h"
 #include "cpu.h"
 #include "kernel.h"
+#include "kstring.h"
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
@@ -13,16 +14,12 @@
 
 uint32_t system_cpu_count = 1;
 
-static bool has_module(const struct boot_info *bi, const char *name)
+const struct boot_module *boot_module_find(const struct boot_info *bi, const char *name)
 {
-    for (uint32_t i = 0; i < bi->nmodules; i++) {
-        const char *a = bi->modules[i].name, *b = name;
-        while (*a && *a == *b)
-            a++, b++;
-        if (!*a && !*b)
-            return true;
-    }
-    return false;
+    for (uint32_t i = 0; i < bi->nmodules; i++)
+        if (!strcmp(bi->modules[i].name, name))
+            return &bi->modules[i];
+    return 0;
 }
 
 static const char *loader_name(uint32_t l)
@@ -96,7 +93,7 @@ void kmain(struct boot_info *bi)
     }
     pr_info("hv: boot complete\n");
     /* The root task runs next unless this boot was only the kernel's VMX self-test. */
-    if (!failed && !cmdline_has("test", "vmx") && has_module(bi, "root"))
+    if (!failed && !cmdline_has("test", "vmx") && boot_module_find(bi, "root"))
         root_task_start(bi);
     shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);
 }

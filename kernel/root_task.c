@@ -8,7 +8,6 @@
 #include "hv/status.h"
 #include "kelf.h"
 #include "kernel.h"
-#include "kstring.h"
 #include "mm.h"
 #include "process.h"
 
@@ -16,14 +15,6 @@ static struct process root_process;
 
 extern void syscall_init(void);
 __attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp, uint64_t arg);
-
-static const struct boot_module *find_root(const struct boot_info *bi)
-{
-    for (uint32_t i = 0; i < bi->nmodules; i++)
-        if (!strcmp(bi->modules[i].name, "root"))
-            return &bi->modules[i];
-    return 0;
-}
 
 __attribute__((noreturn)) static void fail(const char *what, const char *why)
 {
@@ -98,7 +89,7 @@ static void map_modules(struct process *p, const struct boot_info *bi)
 
 void root_task_start(const struct boot_info *bi)
 {
-    const struct boot_module *m = find_root(bi);
+    const struct boot_module *m = boot_module_find(bi, "root");
     if (!m)
         fail("no boot module named \"root\"", 0);
     static struct kelf k;

@@ -82,8 +82,7 @@ static void write_controls(struct vcpu *v, const struct vcpu_start *s)
     vmcs_write(VMCS_CR0_MASK, ~(uint64_t)CR0_GUEST_OWNED);
     /* VMXE is hidden from the guest; bits the CPU cannot set are ours too. */
     vmcs_write(VMCS_CR4_MASK, CR4_VMXE | ~vmx_cfg.cr4_fixed1);
-    if (v->preempt_ticks)
-        vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
+    /* The timer value itself is written by vcpu_run before every run. */
 }
 
 /* Protected and long mode: flat segments from the caller's GDT, no IDT yet. */

@@ -6,6 +6,7 @@
 #include "guest_walk.h"
 #include "insn_decode.h"
 #include "kernel.h"
+#include "kstring.h"
 #include "mm.h"
 #include "vcpu.h"
 #include "vmcs.h"
@@ -61,12 +62,10 @@ static int guest_copy(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes, bo
         if (chunk > bytes)
             chunk = bytes;
         uint8_t *h = phys_to_virt(hpa);
-        for (uint64_t i = 0; i < chunk; i++) {
-            if (write)
-                h[i] = b[i];
-            else
-                b[i] = h[i];
-        }
+        if (write)
+            memcpy(h, b, chunk);
+        else
+            memcpy(b, h, chunk);
         gpa += chunk, b += chunk, bytes -= chunk;
     }
     return 0;

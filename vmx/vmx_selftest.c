@@ -4,6 +4,7 @@
  * with the environment of guest/PROTOCOL.md and checks each outcome.
  * A stand-in driver until the root task runs guests through hypercalls.
  */
+#include "format.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "mm.h"
@@ -91,19 +92,9 @@ uint64_t vmx_first_entry_tsc, vmx_first_entry_uart_ticks;
 
 static const struct boot_module *find_module(const char *name)
 {
-    for (uint32_t i = 0; i < boot->nmodules; i++) {
-        const char *m = boot->modules[i].name, *p = "guest:";
-        while (*p && *m == *p)
-            m++, p++;
-        if (*p)
-            continue;
-        const char *n = name;
-        while (*n && *m == *n)
-            m++, n++;
-        if (!*n && !*m)
-            return &boot->modules[i];
-    }
-    return 0;
+    char full[BOOT_MODNAME_MAX];
+    ksnprintf(full, sizeof(full), "guest:%s", name);
+    return boot_module_find(boot, full);
 }
 
 static void guest_putc(struct run *r, char c)
