@@ -24,9 +24,10 @@ KERNEL_SRCS := $(PURE_SRCS) boot/boot_main.c kernel/main.c kernel/console.c kern
                kernel/acpi.c mm/memory.c mm/paging.c vmx/vmx_on.c vmx/vmcs.c vmx/vmx_setup.c \
                vmx/vcpu.c vmx/event.c vmx/exit.c vmx/emulate.c vmx/vm.c vmx/diagnose.c \
                vmx/vmx_selftest.c kernel/percpu.c kernel/process.c kernel/root_task.c \
-               kernel/syscall.c kernel/sys_guest.c mm/vspace.c
+               kernel/syscall.c kernel/sys_guest.c mm/vspace.c kernel/sched.c kernel/port.c \
+               kernel/sys_thread.c
 KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm vmx/entry.asm \
-               kernel/syscall_entry.asm
+               kernel/syscall_entry.asm kernel/switch.asm
 
 KOBJS := $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/k/%.o)
 
@@ -84,7 +85,7 @@ EMU ?= auto
 run: $(BUILD)/hv.iso esp
 	bash scripts/run.sh $(EMU)
 
-bench: $(BUILD)/kernel.elf $(GUEST_BINS) | $(DEPS)
+bench: $(BUILD)/kernel.elf $(BUILD)/root.elf $(GUEST_BINS) | $(DEPS)
 	bash scripts/bench.sh
 
 debug: $(BUILD)/kernel.elf esp

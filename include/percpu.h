@@ -2,9 +2,11 @@
 #ifndef PERCPU_H
 #define PERCPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct thread;
+struct vcpu;
 
 struct percpu {
     uint64_t kernel_rsp;        /* 0: top of the current thread's kernel stack */
@@ -13,6 +15,16 @@ struct percpu {
     uint32_t cpu;               /* 24 */
     uint32_t reserved;
     struct thread *current;     /* 32 */
+
+    /* The scheduler's state for this CPU (kernel/sched.c). */
+    struct thread *idle;        /* runs when nothing else can; the boot context */
+    struct thread *runq_head, *runq_tail;
+    struct thread *sleepers;    /* blocked with a deadline, earliest first */
+    struct thread *zombie;      /* dead, its stack still in use until the next switch */
+    uint64_t slice_end;         /* TSC at which current's time slice ends */
+    bool need_resched;          /* a preemption point should call sched_yield */
+    struct vcpu *fpu_owner;     /* whose guest FPU state the registers hold (vmx/vcpu.c) */
+    uint64_t xcr0;              /* XCR0 as loaded: the last guest's (vmx/vcpu.c) */
 };
 
 /* Offsets used by kernel/syscall_entry.asm. */

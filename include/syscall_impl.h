@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "hv/hv.h"
+#include "object.h"
 
 typedef int64_t (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                               uint64_t a5);
@@ -32,28 +33,12 @@ SYSCALL_DEFINE(vcpu_kick);
 SYSCALL_DEFINE(vcpu_interrupt);
 SYSCALL_DEFINE(vcpu_read_state);
 SYSCALL_DEFINE(vcpu_write_state);
-
-/*
- * Objects reachable through handles. `handles` counts the handles naming the
- * object: when it drops to 0, `no_handles` runs (a guest tears down its
- * vCPUs, EPT and traps then, as the ABI promises). `refs` counts every
- * holder, handles included; the memory goes at 0 (`destroy`).
- */
-struct object {
-    uint32_t type;              /* enum hv_obj_type */
-    uint32_t refs;
-    uint32_t handles;
-    void (*no_handles)(struct object *o);
-    void (*destroy)(struct object *o);
-};
-
-void object_ref(struct object *o);
-void object_unref(struct object *o);    /* destroys on the last reference */
-
-/* Publish a new handle to o (takes a reference on success). */
-hv_status_t handle_publish(struct object *o, hv_rights_t rights, hv_handle_t *out_user_ptr_value,
-                           uint64_t user_out);
-/* Look up a handle of the current process. */
-hv_status_t handle_lookup(hv_handle_t h, uint32_t type, hv_rights_t needed, struct object **o);
+/* kernel/port.c */
+SYSCALL_DEFINE(port_create);
+SYSCALL_DEFINE(port_queue);
+SYSCALL_DEFINE(port_wait);
+/* kernel/sys_thread.c */
+SYSCALL_DEFINE(thread_create);
+SYSCALL_DEFINE(thread_exit);
 
 #endif

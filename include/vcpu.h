@@ -36,6 +36,7 @@ enum vcpu_exit_kind {
     VCPU_EXIT_KICKED,           /* vcpu_kick() */
     VCPU_EXIT_ENTRY_FAILED,     /* VM entry failed: entry_failure.* */
     VCPU_EXIT_UNHANDLED,        /* any other exit: reason, qualification, rip */
+    VCPU_EXIT_YIELD,            /* a host interrupt asked for the scheduler: run again later */
 };
 
 struct vcpu_exit {
@@ -128,6 +129,7 @@ struct vcpu {
     bool msrs_loaded;
     uint64_t host_msrs[VCPU_SWITCHED_MSRS];
     uint64_t apic_base;
+    void *fpu;                  /* x87/SSE/AVX save area, one page (vmx/vcpu.c) */
 };
 
 /* A guest address space: EPT plus what the kernel handles without the caller. */

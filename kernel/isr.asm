@@ -21,7 +21,13 @@ isr_%+v:
 %assign v v+1
 %endrep
 
+; From ring 3, GS holds the user's base: SWAPGS to the per-CPU data and back.
+; (The CPU pushed ss, rsp, rflags, cs, rip; the stub error and vector.)
 isr_common:
+    test byte [rsp + 24], 3         ; the interrupted CS
+    jz .kernel
+    swapgs
+.kernel:
     push rax
     push rbx
     push rcx
@@ -60,6 +66,10 @@ isr_common:
     pop rbx
     pop rax
     add rsp, 16                     ; vector, error
+    test byte [rsp + 8], 3          ; back to ring 3?
+    jz .iret
+    swapgs
+.iret:
     iretq
 
 section .rodata

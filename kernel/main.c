@@ -7,6 +7,7 @@
 #include "mm.h"
 #include "percpu.h"
 #include "process.h"
+#include "sched.h"
 #include "vmx.h"
 #include "vmx_selftest.h"
 #include "vmx_setup.h"
@@ -93,7 +94,10 @@ void kmain(struct boot_info *bi)
     }
     pr_info("hv: boot complete\n");
     /* The root task runs next unless this boot was only the kernel's VMX self-test. */
-    if (!failed && !cmdline_has("test", "vmx") && boot_module_find(bi, "root"))
+    if (!failed && !cmdline_has("test", "vmx") && boot_module_find(bi, "root")) {
+        sched_init_cpu();
         root_task_start(bi);
+        sched_idle();                   /* the boot context idles from now on */
+    }
     shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);
 }

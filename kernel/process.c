@@ -6,6 +6,7 @@
 #include "process.h"
 
 extern void tss_set_rsp0(uint64_t rsp0);
+extern void thread_trampoline(void);
 
 int process_init(struct process *p)
 {
@@ -23,23 +24,51 @@ int process_init(struct process *p)
     ht_init(&p->handles, p->handle_slots, PROCESS_HANDLES);
     p->regions = 0;
     p->mmap_next = MMAP_BASE;
+    p->nthreads = 0;
     return HV_OK;
 }
 
-int thread_init(struct thread *t, struct process *p)
+static void thread_destroy(struct object *o)
 {
-    t->proc = p;
+    kfree(o);                                   /* the stack went when it died */
+}
+
+struct thread *thread_new(struct process *p, uint64_t entry, uint64_t rsp, uint64_t arg)
+{
+    struct thread *t = kmalloc(sizeof(*t));
+    if (!t)
+        return 0;
+    *t = (struct thread){ .obj = { HV_OBJ_THREAD, 1, 0, 0, thread_destroy }, .proc = p,
+                          .state = THREAD_READY, .entry = entry, .user_rsp = rsp, .arg = arg };
     t->kstack = frame_alloc_contig(THREAD_KSTACK_PAGES, FRAME_SIZE);
-    if (t->kstack == FRAME_NONE)
-        return HV_ERR_NO_MEMORY;
+    if (t->kstack == FRAME_NONE) {
+        kfree(t);
+        return 0;
+    }
     t->kstack_top = t->kstack + THREAD_KSTACK_PAGES * FRAME_SIZE;
-    return HV_OK;
+    /* The first switch to it "returns" into thread_trampoline (kernel/switch.asm). */
+    uint64_t *sp = phys_to_virt(t->kstack_top);
+    *--sp = (uint64_t)(uintptr_t)thread_trampoline;
+    for (int i = 0; i < 6; i++)                 /* rbp rbx r12 r13 r14 r15 */
+        *--sp = 0;
+    t->ksp = (uint64_t)(uintptr_t)sp;
+    return t;
+}
+
+void thread_reap(struct thread *t)
+{
+    for (uint64_t i = 0; i < THREAD_KSTACK_PAGES; i++)
+        frame_free(t->kstack + i * FRAME_SIZE);
+    t->kstack = t->kstack_top = 0;
+    object_unref(&t->obj);                      /* its life reference */
 }
 
 void thread_activate(struct thread *t)
 {
     struct percpu *c = this_cpu();
     c->current = t;
+    if (!t->proc)                               /* idle: stays on the boot stack, any space */
+        return;
     c->kernel_rsp = t->kstack_top;
     tss_set_rsp0(t->kstack_top);
     vspace_activate(&t->proc->vs);

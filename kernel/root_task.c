@@ -2,7 +2,7 @@
  * Starting the root task: its ELF (boot module "root") goes into a fresh
  * address space with the rights its segments ask for (never W and X on one
  * page), a stack, the boot modules mapped read-only, and a start-up message
- * at rdi. Then ring 3.
+ * at rdi. Its first thread is then ready to enter ring 3.
  */
 #include "hv/startup.h"
 #include "hv/status.h"
@@ -10,11 +10,11 @@
 #include "kernel.h"
 #include "mm.h"
 #include "process.h"
+#include "sched.h"
 
 static struct process root_process;
 
 extern void syscall_init(void);
-__attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp, uint64_t arg);
 
 __attribute__((noreturn)) static void fail(const char *what, const char *why)
 {
@@ -98,7 +98,7 @@ void root_task_start(const struct boot_info *bi)
         fail("bad ELF", why);
 
     struct process *p = &root_process;
-    if (process_init(p) != HV_OK || thread_init(&p->main, p) != HV_OK)
+    if (process_init(p) != HV_OK)
         fail("out of memory", 0);
     load_segments(p, phys_to_virt(m->base), &k);
     if (process_map_anon(p, USER_STACK_TOP - USER_STACK_PAGES * FRAME_SIZE,
@@ -106,9 +106,12 @@ void root_task_start(const struct boot_info *bi)
         fail("out of memory", 0);
     map_modules(p, bi);
 
+    struct thread *t = thread_new(p, k.entry, USER_STACK_TOP, STARTUP_VA);
+    if (!t)
+        fail("out of memory", 0);
     syscall_init();
-    thread_activate(&p->main);
     pr_info("root: starting the root task at 0x%llx (%u segments, %llu KiB)\n",
             (unsigned long long)k.entry, k.nsegs, (unsigned long long)(m->len >> 10));
-    enter_user(k.entry, USER_STACK_TOP, STARTUP_VA);
+    p->nthreads = 1;
+    sched_ready(t);
 }

@@ -1,11 +1,14 @@
 /*
  * Guests and vCPUs through hypercalls: guest memory shared from the root
  * task's mem_map regions via EPT, synchronous I/O and MMIO traps answered
- * with packets from vcpu_resume, vCPUs bound to the thread that made them.
+ * with packets from vcpu_resume, bell traps queued on ports, vCPUs bound to
+ * the thread that made them.
  */
 #include "kernel.h"
 #include "mm.h"
+#include "port.h"
 #include "process.h"
+#include "sched.h"
 #include "syscall_impl.h"
 #include "vcpu.h"
 #include "vmx_setup.h"
@@ -15,6 +18,7 @@
 struct guest_trap {
     uint32_t kind;
     uint64_t addr, len, key;
+    struct port *port;          /* BELL: holds a reference */
     struct guest_trap *next;
 };
 
@@ -36,7 +40,7 @@ struct guest {
 struct vcpu_obj {
     struct object obj;
     struct guest *guest;        /* holds a reference */
-    struct thread *owner;
+    struct thread *owner;       /* holds a reference */
     bool io_in_pending;
     bool dead;
     struct vcpu vcpu;
@@ -58,6 +62,8 @@ static void guest_teardown(struct object *o)
     while (g->traps) {
         struct guest_trap *t = g->traps;
         g->traps = t->next;
+        if (t->port)
+            object_unref(port_object(t->port));
         kfree(t);
     }
     while (g->maps) {
@@ -250,29 +256,44 @@ SYSCALL_DEFINE(guest_protect)
     return e == EPT_OK ? HV_OK : e == EPT_ERR_NO_MEMORY ? HV_ERR_NO_MEMORY : HV_ERR_INVALID_ARGS;
 }
 
+/* MEM and BELL traps share the guest-physical space; IO traps have the ports. */
+static bool traps_collide(uint64_t k1, uint64_t k2)
+{
+    return (k1 == HV_TRAP_IO) == (k2 == HV_TRAP_IO);
+}
+
 SYSCALL_DEFINE(guest_set_trap)
 {
     struct guest *g;
     hv_status_t rc = get_guest(a0, HV_RIGHT_WRITE, &g);
     if (rc != HV_OK)
         return rc;
-    uint64_t kind = a1, addr = a2, len = a3, port = a4, key = a5;
-    if (kind == HV_TRAP_BELL)
-        return HV_ERR_NOT_SUPPORTED;                    /* ports arrive with the next step */
-    if ((kind != HV_TRAP_MEM && kind != HV_TRAP_IO) || !len || addr + len < addr ||
-        port != HV_HANDLE_INVALID)
+    uint64_t kind = a1, addr = a2, len = a3, port_h = a4, key = a5;
+    if ((kind != HV_TRAP_MEM && kind != HV_TRAP_IO && kind != HV_TRAP_BELL) || !len ||
+        addr + len < addr)
         return HV_ERR_INVALID_ARGS;
+    struct port *port = 0;
+    if (kind == HV_TRAP_BELL) {
+        if ((addr | len) & (FRAME_SIZE - 1))
+            return HV_ERR_INVALID_ARGS;
+        if ((rc = port_lookup(port_h, HV_RIGHT_WRITE, &port)) != HV_OK)
+            return rc;
+    } else if (port_h != HV_HANDLE_INVALID) {
+        return HV_ERR_INVALID_ARGS;
+    }
     if (kind == HV_TRAP_IO && addr + len > 0x10000)
         return HV_ERR_INVALID_ARGS;
-    if (kind == HV_TRAP_MEM && addr + len > EPT_GPA_LIMIT)
+    if (kind != HV_TRAP_IO && addr + len > EPT_GPA_LIMIT)
         return HV_ERR_OUT_OF_RANGE;
     for (struct guest_trap *t = g->traps; t; t = t->next)
-        if (t->kind == kind && addr < t->addr + t->len && t->addr < addr + len)
+        if (traps_collide(t->kind, kind) && addr < t->addr + t->len && t->addr < addr + len)
             return HV_ERR_ALREADY_EXISTS;
     struct guest_trap *t = kmalloc(sizeof(*t));
     if (!t)
         return HV_ERR_NO_MEMORY;
-    *t = (struct guest_trap){ (uint32_t)kind, addr, len, key, g->traps };
+    *t = (struct guest_trap){ (uint32_t)kind, addr, len, key, port, g->traps };
+    if (port)
+        object_ref(port_object(port));
     g->traps = t;
     return HV_OK;
 }
@@ -300,6 +321,7 @@ static void vcpu_obj_destroy(struct object *o)
 {
     struct vcpu_obj *v = (struct vcpu_obj *)o;
     vcpu_obj_teardown(o);
+    object_unref(&v->owner->obj);
     object_unref(&v->guest->obj);
     kfree_pages(v, sizeof(*v));
 }
@@ -329,6 +351,7 @@ SYSCALL_DEFINE(vcpu_create)
         return init == VCPU_ERR_NO_VPID ? HV_ERR_NO_RESOURCES : HV_ERR_NO_MEMORY;
     }
     object_ref(&g->obj);
+    object_ref(&v->owner->obj);
     object_ref(&v->obj);
     rc = handle_publish(&v->obj, HV_RIGHT_DUPLICATE | HV_RIGHT_TRANSFER | HV_RIGHT_EXECUTE |
                                      HV_RIGHT_SIGNAL | HV_RIGHT_READ | HV_RIGHT_WRITE, 0, a3);
@@ -336,7 +359,7 @@ SYSCALL_DEFINE(vcpu_create)
     return rc;
 }
 
-static hv_status_t get_vcpu(uint64_t h, hv_rights_t needed, bool owner_only, struct vcpu_obj **v)
+static inline hv_status_t get_vcpu(uint64_t h, hv_rights_t needed, bool owner_only, struct vcpu_obj **v)
 {
     struct object *o;
     if (h > UINT32_MAX)
@@ -373,6 +396,12 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
         }
         break;
     case VCPU_EXIT_MMIO:
+        if (e->mem.write && (t = find_trap(vo->guest, HV_TRAP_BELL, e->mem.gpa))) {
+            *p = (struct hv_packet){ .key = t->key, .type = HV_PKT_GUEST_BELL,
+                                     .guest_bell.addr = e->mem.gpa };
+            vcpu_advance_rip(v, e->insn_len);
+            return !port_enqueue(t->port, p);           /* queue full: the caller gets it */
+        }
         if ((t = find_trap(vo->guest, HV_TRAP_MEM, e->mem.gpa))) {
             p->type = HV_PKT_GUEST_MEM;
             p->key = t->key;
@@ -393,6 +422,7 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
         }
         break;
     case VCPU_EXIT_PREEMPT:
+    case VCPU_EXIT_YIELD:
         return false;
     case VCPU_EXIT_HLT:
     case VCPU_EXIT_TRIPLE_FAULT:
@@ -412,22 +442,31 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
     return true;
 }
 
-SYSCALL_DEFINE(vcpu_resume)
+/* Where the packet goes: in place in the caller's page when it sits in one (the usual
+ * case), else the bounce buffer; NULL for a bad pointer. */
+static inline struct hv_packet *packet_target(uint64_t user, struct hv_packet *bounce)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
-    struct vcpu_obj *vo;
-    hv_status_t rc = get_vcpu(a0, HV_RIGHT_EXECUTE, true, &vo);
-    if (rc != HV_OK)
-        return rc;
-    /* Fill the caller's packet in place when it sits in one page (the usual case). */
     struct vspace *vs = &cur_proc()->vs;
-    struct hv_packet bounce, *p = vspace_user_ptr(vs, a1, sizeof(*p), VS_R | VS_W);
-    if (!p) {
-        if (!vspace_check(vs, a1, sizeof(*p), VS_R | VS_W))
-            return HV_ERR_INVALID_ARGS;
-        p = &bounce;
-    }
+    struct hv_packet *p = vspace_user_ptr(vs, user, sizeof(*p), VS_R | VS_W);
+    if (!p && vspace_check(vs, user, sizeof(*p), VS_R | VS_W))
+        p = bounce;
+    return p;
+}
+
+static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
+{
+    struct hv_packet bounce, *p = packet_target(user_packet, &bounce);
+    if (!p)
+        return HV_ERR_INVALID_ARGS;
     for (;;) {
+        if (sched_need_resched()) {
+            sched_yield();
+            /* Others ran: the vCPU, its guest or the packet's page may be gone. */
+            if (vo->dead || vo->guest->dead)
+                return HV_ERR_BAD_STATE;
+            if (!(p = packet_target(user_packet, &bounce)))
+                return HV_ERR_INVALID_ARGS;
+        }
         if (vo->vcpu.kick) {                            /* kicked before (or between) runs */
             vo->vcpu.kick = false;
             vcpu_update_attention(&vo->vcpu);
@@ -441,8 +480,21 @@ SYSCALL_DEFINE(vcpu_resume)
             break;
     }
     if (p == &bounce)
-        vspace_copy_out(vs, a1, p, sizeof(*p));
+        vspace_copy_out(&cur_proc()->vs, user_packet, p, sizeof(*p));
     return HV_OK;
+}
+
+SYSCALL_DEFINE(vcpu_resume)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct vcpu_obj *vo;
+    hv_status_t rc = get_vcpu(a0, HV_RIGHT_EXECUTE, true, &vo);
+    if (rc != HV_OK)
+        return rc;
+    object_ref(&vo->obj);                               /* its handles may close meanwhile */
+    rc = resume(vo, a1);
+    object_unref(&vo->obj);
+    return rc;
 }
 
 SYSCALL_DEFINE(vcpu_kick)

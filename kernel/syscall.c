@@ -35,7 +35,13 @@ static const syscall_fn table[HV_SYS_COUNT] = {
     [HV_SYS_VCPU_WRITE_STATE] = sys_vcpu_write_state,
     [HV_SYS_MEM_MAP] = sys_mem_map,
     [HV_SYS_MEM_UNMAP] = sys_mem_unmap,
+    [HV_SYS_PORT_CREATE] = sys_port_create,
+    [HV_SYS_PORT_QUEUE] = sys_port_queue,
+    [HV_SYS_PORT_WAIT] = sys_port_wait,
+    [HV_SYS_THREAD_CREATE] = sys_thread_create,
+    [HV_SYS_THREAD_EXIT] = sys_thread_exit,
 };
+_Static_assert(sizeof(table) / sizeof(table[0]) == HV_SYS_COUNT, "every call has a slot");
 
 int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                          uint64_t a5, uint64_t nr)
@@ -61,17 +67,6 @@ static struct process *cur_proc(void)
 }
 
 /* ---- objects and handles ------------------------------------------------------- */
-
-void object_ref(struct object *o)
-{
-    o->refs++;
-}
-
-void object_unref(struct object *o)
-{
-    if (--o->refs == 0)
-        o->destroy(o);
-}
 
 static void handle_dropped(struct object *o)
 {

@@ -6,6 +6,7 @@
 #include "cpu.h"
 #include "kernel.h"
 #include "lapic.h"
+#include "sched.h"
 #include "x86.h"
 
 static const char *const exc_names[32] = {
@@ -68,6 +69,11 @@ void irq_dispatch(uint8_t vector)
 {
     if (vector == VEC_SPURIOUS)
         return;                         /* spurious: no EOI by definition */
+    if (vector == VEC_TIMER) {
+        lapic_eoi();
+        sched_timer_irq();
+        return;
+    }
     pr_warn("trap: unexpected interrupt vector %u\n", vector);
     lapic_eoi();
 }
@@ -78,6 +84,8 @@ void trap_dispatch(struct trap_frame *f)
 
     if (f->vector >= 32) {
         irq_dispatch((uint8_t)f->vector);
+        if ((f->cs & 3) && sched_need_resched())
+            sched_yield();              /* preempt ring 3; this frame resumes it later */
         return;
     }
     if (f->cs & 3) {                    /* ring 3: the root task broke, not the kernel */

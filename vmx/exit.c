@@ -4,6 +4,7 @@
  * 0 after filling v->exit for vcpu_run's caller.
  */
 #include "kernel.h"
+#include "sched.h"
 #include "cpu.h"
 #include "vcpu.h"
 #include "vmcs.h"
@@ -42,9 +43,10 @@ static int exit_exception(struct vcpu *v, uint32_t reason)
 
 static int exit_external_interrupt(struct vcpu *v, uint32_t reason)
 {
-    (void)v, (void)reason;
     /* Acknowledged on exit: the vector is in the exit information. */
     irq_dispatch((uint8_t)vmcs_read(VMCS_EXIT_INTR_INFO));
+    if (sched_need_resched())
+        return vcpu_leave(v, VCPU_EXIT_YIELD, reason);  /* the caller lets others run */
     return 1;
 }
 

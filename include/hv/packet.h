@@ -1,6 +1,6 @@
 /*
  * Packets: what vcpu_resume returns (synchronous traps and other exits) and
- * what port_wait delivers (bell traps). Fixed size, 64 bytes.
+ * what port_wait delivers (bell traps, port_queue). Fixed size, 64 bytes.
  */
 #ifndef HV_PACKET_H
 #define HV_PACKET_H
@@ -13,6 +13,7 @@ enum hv_packet_type {
     HV_PKT_GUEST_IO = 3,        /* vcpu_resume: port I/O in an IO trap */
     HV_PKT_GUEST_VCPU = 4,      /* vcpu_resume: the vCPU halted or shut down */
     HV_PKT_VCPU_EXIT = 5,       /* vcpu_resume: any other exit the kernel did not finish */
+    HV_PKT_USER = 6,            /* port_wait: queued by port_queue */
 };
 
 /* HV_PKT_GUEST_VCPU kinds. */
@@ -72,7 +73,7 @@ struct hv_packet {
         struct hv_packet_guest_bell guest_bell;
         struct hv_packet_guest_vcpu guest_vcpu;
         struct hv_packet_vcpu_exit vcpu_exit;
-        uint8_t raw[48];
+        uint8_t raw[48];        /* HV_PKT_USER: the sender's bytes */
     };
 };
 

@@ -66,14 +66,19 @@ enum hv_syscall {
 
     /* hv_guest_set_trap(hv_handle_t guest, uint32_t kind, uint64_t addr, uint64_t len,
      *                   hv_handle_t port, uint64_t key):
-     * HV_TRAP_MEM and HV_TRAP_IO are synchronous: the packet comes back from vcpu_resume;
-     * port must be HV_HANDLE_INVALID. HV_TRAP_BELL is asynchronous: the packet goes to the
-     * port and the guest continues; addr and len page aligned (HV_ERR_NOT_SUPPORTED until
-     * ports exist). Needs WRITE on the guest.
+     * Traps see guest accesses to addresses the guest has no memory mapped at (MEM, BELL:
+     * guest-physical; IO: ports). HV_TRAP_MEM and HV_TRAP_IO are synchronous: the packet
+     * comes back from vcpu_resume; port must be HV_HANDLE_INVALID. HV_TRAP_BELL is
+     * asynchronous: a guest write in [addr, addr+len) becomes an HV_PKT_GUEST_BELL packet on
+     * the port and the guest continues past the write; addr and len page aligned; the port
+     * needs WRITE. If the port's queue is full, that bell packet comes back from vcpu_resume
+     * instead (nothing is dropped, the vCPU never stalls on a port); a read of a bell page
+     * comes back from vcpu_resume as HV_PKT_VCPU_EXIT (EPT violation). MEM and BELL traps
+     * share the guest-physical space, IO traps the port space. Needs WRITE on the guest.
      * HV_ERR_INVALID_ARGS: bad kind, len 0, IO range beyond 0xffff, BELL unaligned, a port
-     * given for MEM/IO or none for BELL; HV_ERR_OUT_OF_RANGE: a MEM range beyond the
-     * guest-physical width (2^48); HV_ERR_ALREADY_EXISTS: overlaps a trap;
-     * HV_ERR_BAD_HANDLE / HV_ERR_WRONG_TYPE for guest or port; HV_ERR_NO_MEMORY. */
+     * given for MEM/IO; HV_ERR_OUT_OF_RANGE: a MEM or BELL range beyond the guest-physical
+     * width (2^48); HV_ERR_ALREADY_EXISTS: overlaps a trap; HV_ERR_BAD_HANDLE /
+     * HV_ERR_WRONG_TYPE / HV_ERR_ACCESS_DENIED for guest or (BELL) port; HV_ERR_NO_MEMORY. */
     HV_SYS_GUEST_SET_TRAP = 10,
 
     /* hv_vcpu_create(hv_handle_t guest, uint32_t options, uint64_t entry, hv_handle_t *out):
@@ -98,7 +103,7 @@ enum hv_syscall {
     HV_SYS_VCPU_RESUME = 12,
 
     /* hv_vcpu_kick(hv_handle_t vcpu): the current or next resume returns HV_ERR_CANCELED.
-     * Any thread. Needs SIGNAL. HV_ERR_BAD_STATE: the guest's last handle closed. */
+     * Any thread (a resume preempted by the scheduler sees the kick when it runs again). Needs SIGNAL. HV_ERR_BAD_STATE: the guest's last handle closed. */
     HV_SYS_VCPU_KICK = 13,
 
     /* hv_vcpu_interrupt(hv_handle_t vcpu, uint32_t vector): queue a virtual interrupt.
@@ -128,8 +133,56 @@ enum hv_syscall {
      * still maps part of it (guest_unmap first, or close the guest). */
     HV_SYS_MEM_UNMAP = 18,
 
+    /* hv_port_create(uint32_t options, hv_handle_t *out): a port: a queue of up to
+     * HV_PORT_CAPACITY packets (bell traps and port_queue put them in, port_wait takes them
+     * out). The handle has DUPLICATE, TRANSFER, READ and WRITE.
+     * HV_ERR_INVALID_ARGS: options != 0, bad out; HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES. */
+    HV_SYS_PORT_CREATE = 19,
+
+    /* hv_port_queue(hv_handle_t port, const struct hv_packet *packet): queue a packet from
+     * user space: its key and payload are kept, type becomes HV_PKT_USER, status HV_OK.
+     * Needs WRITE. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;
+     * HV_ERR_INVALID_ARGS: bad packet pointer; HV_ERR_NO_RESOURCES: the queue is full. */
+    HV_SYS_PORT_QUEUE = 20,
+
+    /* hv_port_wait(hv_handle_t port, uint64_t deadline, struct hv_packet *out): take the
+     * oldest packet, blocking until one arrives or the TSC reaches deadline (absolute TSC
+     * ticks, see hv_system_info.tsc_hz; 0 or any past value: do not block;
+     * HV_TIME_INFINITE: no deadline). Waiters are served first come, first served.
+     * Needs READ. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;
+     * HV_ERR_INVALID_ARGS: bad out (checked before blocking, and again when the packet is
+     * copied out: the packet is lost then); HV_ERR_TIMED_OUT: deadline passed with the queue
+     * empty; HV_ERR_CANCELED: the port's last handle was closed while waiting. */
+    HV_SYS_PORT_WAIT = 21,
+
+    /* hv_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg, uint32_t options,
+     *                  hv_handle_t *out): a new thread of the calling process, runnable at
+     * once. It starts in ring 3 at entry as if called by a function with return address 0
+     * (the kernel stores 0 at stack_top - 8 and starts with rsp = stack_top - 8), rdi = arg,
+     * the other registers 0, interrupts on; it must end with thread_exit, never return.
+     * The scheduler is preemptive (round robin, HV_TIME_SLICE_MS per slice). The handle has
+     * DUPLICATE, TRANSFER, READ and WRITE.
+     * HV_ERR_INVALID_ARGS: options != 0; entry or stack_top not a canonical user address;
+     * stack_top not 16-byte aligned or stack_top - 8 not mapped writable; bad out.
+     * HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES: HV_THREADS_MAX threads alive, or no handle slot. */
+    HV_SYS_THREAD_CREATE = 22,
+
+    /* hv_thread_exit(void): ends the calling thread; never returns. Its vCPUs stay (no other
+     * thread may resume them: close their handles). When the root task's last thread ends,
+     * the machine stops with status 1: a root task ends with system_shutdown. */
+    HV_SYS_THREAD_EXIT = 23,
+
     HV_SYS_COUNT
 };
+
+/* port_wait deadline: never time out. */
+#define HV_TIME_INFINITE UINT64_MAX
+/* Packets a port holds. */
+#define HV_PORT_CAPACITY 63
+/* Live threads per process (the root task's first thread included). */
+#define HV_THREADS_MAX 64
+/* Round-robin time slice. */
+#define HV_TIME_SLICE_MS 10
 
 /* mem_map flags. */
 #define HV_MEM_READ  (1u << 0)

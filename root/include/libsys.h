@@ -38,6 +38,14 @@ hv_status_t hv_vcpu_write_state(hv_handle_t vcpu, uint32_t kind, const void *buf
 hv_status_t hv_mem_map(uint64_t len, uint32_t flags, uint64_t *out_va);
 hv_status_t hv_mem_unmap(uint64_t va, uint64_t len);
 
+hv_status_t hv_port_create(uint32_t options, hv_handle_t *out);
+hv_status_t hv_port_queue(hv_handle_t port, const struct hv_packet *packet);
+hv_status_t hv_port_wait(hv_handle_t port, uint64_t deadline, struct hv_packet *out);
+
+hv_status_t hv_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg, uint32_t options,
+                             hv_handle_t *out);
+__attribute__((noreturn)) void hv_thread_exit(void);
+
 /*
  * Any hypercall number with any six raw register values (for a fuzzer):
  * returns rax as the kernel left it, not truncated to hv_status_t.

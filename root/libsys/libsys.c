@@ -125,3 +125,30 @@ hv_status_t hv_mem_unmap(uint64_t va, uint64_t len)
 {
     return (hv_status_t)raw6(HV_SYS_MEM_UNMAP, va, len, 0, 0, 0, 0);
 }
+
+hv_status_t hv_port_create(uint32_t options, hv_handle_t *out)
+{
+    return (hv_status_t)raw6(HV_SYS_PORT_CREATE, options, P(out), 0, 0, 0, 0);
+}
+
+hv_status_t hv_port_queue(hv_handle_t port, const struct hv_packet *packet)
+{
+    return (hv_status_t)raw6(HV_SYS_PORT_QUEUE, port, P(packet), 0, 0, 0, 0);
+}
+
+hv_status_t hv_port_wait(hv_handle_t port, uint64_t deadline, struct hv_packet *out)
+{
+    return (hv_status_t)raw6(HV_SYS_PORT_WAIT, port, deadline, P(out), 0, 0, 0);
+}
+
+hv_status_t hv_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg, uint32_t options,
+                             hv_handle_t *out)
+{
+    return (hv_status_t)raw6(HV_SYS_THREAD_CREATE, entry, stack_top, arg, options, P(out), 0);
+}
+
+void hv_thread_exit(void)
+{
+    raw6(HV_SYS_THREAD_EXIT, 0, 0, 0, 0, 0, 0);
+    __builtin_unreachable();
+}
