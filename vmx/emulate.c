@@ -6,6 +6,7 @@
  */
 #include "cpu.h"
 #include "kernel.h"
+#include "percpu.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx_exits.h"
@@ -326,14 +327,20 @@ int vmx_exit_xsetbv(struct vcpu *v, uint32_t reason)
     uint64_t val = (v->regs[GPR_RDX] << 32) | (uint32_t)v->regs[GPR_RAX];
     struct cpuid_regs leaf_d = cpuid(0xd, 0);
     uint64_t supported = (uint64_t)leaf_d.edx << 32 | leaf_d.eax;
-    /* XCR0 only; x87 always on; AVX needs SSE; nothing the CPU lacks. */
+    /* The SDM's XSETBV #GP rules, checked here because a #GP in the host would be ours:
+     * XCR0 only; x87 always on; AVX needs SSE; AVX-512's three components together and
+     * with AVX; MPX's two together; AMX's two together; nothing the CPU lacks. */
+    uint64_t avx512 = 0xe0, mpx = 0x18, amx = 3ull << 17;
     if ((uint32_t)v->regs[GPR_RCX] != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
+        ((val & avx512) && ((val & avx512) != avx512 || !(val & 4))) ||
+        ((val & mpx) && (val & mpx) != mpx) || ((val & amx) && (val & amx) != amx) ||
         (val & ~supported)) {
         gp(v);
         return 1;
     }
     v->xcr0 = val;
     __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+    this_cpu()->xcr0 = val;
     vcpu_skip_instruction(v);
     return 1;
 }

@@ -4,6 +4,7 @@
  * not switch (syscall MSRs, KERNEL_GS_BASE, XCR0).
  */
 #include "kernel.h"
+#include "percpu.h"
 #include "mm.h"
 #include "vcpu.h"
 #include "vmcs.h"
@@ -152,6 +153,49 @@ static void write_guest_state(struct vcpu *v, const struct vcpu_start *s)
         vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, 0);
 }
 
+static void xsetbv(uint64_t v)
+{
+    __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/*
+ * Guest x87/SSE/AVX state. Each vCPU has a save area; the registers hold one
+ * vCPU's state at a time (the CPU's fpu_owner) and change hands only when a
+ * different vCPU runs, so a VMM looping on one vCPU pays nothing. The kernel
+ * and the root task (-mgeneral-regs-only) never touch these registers.
+ */
+static void fpu_area_init(void *area)
+{
+    /* The reset state; a zero XSAVE header makes XRSTOR load every component's init state. */
+    *(uint16_t *)area = 0x37f;                  /* FCW */
+    *(uint32_t *)((uint8_t *)area + 24) = 0x1f80;   /* MXCSR */
+}
+
+static void fpu_switch(struct vcpu *v)
+{
+    struct percpu *c = this_cpu();
+    if (c->fpu_owner == v)
+        return;
+    /* Every component moves, so a guest that enables more later finds its own values. */
+    if (vmx_cfg.xsave && c->xcr0 != vmx_cfg.host_xcr0) {
+        xsetbv(vmx_cfg.host_xcr0);
+        c->xcr0 = vmx_cfg.host_xcr0;
+    }
+    uint32_t lo = (uint32_t)vmx_cfg.host_xcr0, hi = (uint32_t)(vmx_cfg.host_xcr0 >> 32);
+    if (c->fpu_owner) {
+        if (vmx_cfg.xsave)
+            __asm__ volatile("xsave64 %0" : "=m"(*(uint8_t(*)[4096])c->fpu_owner->fpu)
+                             : "a"(lo), "d"(hi));
+        else
+            __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])c->fpu_owner->fpu));
+    }
+    if (vmx_cfg.xsave)
+        __asm__ volatile("xrstor64 %0" :: "m"(*(const uint8_t(*)[4096])v->fpu), "a"(lo), "d"(hi));
+    else
+        __asm__ volatile("fxrstor64 %0" :: "m"(*(const uint8_t(*)[512])v->fpu));
+    c->fpu_owner = v;
+}
+
 int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 {
     uint64_t preempt = v->preempt_ticks, excbm = v->exception_bitmap;
@@ -168,10 +212,17 @@ int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     v->vmcs_phys = frame_alloc();
     if (v->vmcs_phys == FRAME_NONE)
         return VCPU_ERR_NO_MEMORY;
+    uint64_t fpu = frame_alloc();
+    if (fpu == FRAME_NONE) {
+        frame_free(v->vmcs_phys);
+        return VCPU_ERR_NO_MEMORY;
+    }
     if (vmx_cfg.vpid && !(v->vpid = vpid_alloc())) {
+        frame_free(fpu);
         frame_free(v->vmcs_phys);
         return VCPU_ERR_NO_VPID;
     }
+    fpu_area_init(v->fpu = phys_to_virt(fpu));
     *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision;
     if (vmcs_clear(v->vmcs_phys) || vmcs_load(v->vmcs_phys))
         panic("vmx: VMCLEAR/VMPTRLD of a fresh VMCS failed");
@@ -185,16 +236,15 @@ void vcpu_destroy(struct vcpu *v)
 {
     if (!v->vmcs_phys)
         return;
+    if (this_cpu()->fpu_owner == v)
+        this_cpu()->fpu_owner = 0;
+    frame_free(virt_to_phys(v->fpu));
     vmcs_clear(v->vmcs_phys);                   /* flush it out of the CPU first */
     frame_free(v->vmcs_phys);
     vpid_free(v->vpid);
     v->vmcs_phys = 0;
 }
 
-static void xsetbv(uint64_t v)
-{
-    __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
 
 const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS] = {
     MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK,
@@ -244,13 +294,16 @@ int vcpu_run(struct vcpu *v)
     if (v->pending_irq >= 0 || v->pending_nmi)
         vcpu_try_inject(v);
     vcpu_msrs_update(v);
-    if (vmx_cfg.xsave && v->xcr0 != vmx_cfg.host_xcr0)
+    fpu_switch(v);
+    /* The host never uses the extended state, so the guest's XCR0 stays loaded after exits. */
+    struct percpu *c = this_cpu();
+    if (vmx_cfg.xsave && c->xcr0 != v->xcr0) {
         xsetbv(v->xcr0);
+        c->xcr0 = v->xcr0;
+    }
 
     int rc = vmx_enter(v);
 
-    if (vmx_cfg.xsave && v->xcr0 != vmx_cfg.host_xcr0)
-        xsetbv(vmx_cfg.host_xcr0);
     msrs_unload(v);
     if (rc) {
         v->exit.kind = VCPU_EXIT_ENTRY_FAILED;

@@ -5,6 +5,7 @@
  */
 #include "ept.h"
 #include "kernel.h"
+#include "percpu.h"
 #include "mm.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -87,13 +88,19 @@ void vmx_setup(void)
     k->io_bitmap_a = bitmap_page_all_ones();
     k->io_bitmap_b = bitmap_page_all_ones();
 
-    /* XSETBV is done for the guest in the exit handler: the host needs CR4.OSXSAVE. */
+    /* XSETBV is done for the guest in the exit handler: the host needs CR4.OSXSAVE.
+     * Guest FPU state is saved with XSAVE (FXSAVE without it), so OSFXSR too. */
+    write_cr4(read_cr4() | CR4_OSFXSR);
     k->xsave = cpuid(1, 0).ecx & (1u << 26);
     if (k->xsave) {
+        /* Every user component the CPU has: the save area then holds any guest's. */
         write_cr4(read_cr4() | CR4_OSXSAVE);
-        uint32_t lo, hi;
-        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-        k->host_xcr0 = (uint64_t)hi << 32 | lo;
+        struct cpuid_regs d = cpuid(0xd, 0);
+        k->host_xcr0 = (uint64_t)d.edx << 32 | d.eax;
+        __asm__ volatile("xsetbv" ::"c"(0), "a"(d.eax), "d"(d.edx));
+        this_cpu()->xcr0 = k->host_xcr0;
+        if (cpuid(0xd, 0).ebx > 4096)
+            panic("vmx: the XSAVE area (%u bytes) is larger than a page", cpuid(0xd, 0).ebx);
     }
     pr_info("vmx: controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x%s%s\n",
             k->pin, k->proc, k->proc2, k->exit, k->entry,
