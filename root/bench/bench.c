@@ -65,6 +65,78 @@ static int create_close(uint64_t *ticks, int n)
     return check(hv_handle_close(guest), "close guest");
 }
 
+/* ---- threads and ports ------------------------------------------------------------ */
+
+static uint8_t thread_stack[16384] __attribute__((aligned(16)));
+#define STACK_TOP ((uint64_t)(uintptr_t)(thread_stack + sizeof(thread_stack)))
+static hv_handle_t ping_port, pong_port;
+
+/* Answers each ping with a pong; key 0 ends it. */
+static void pong_thread(uint64_t arg)
+{
+    (void)arg;
+    struct hv_packet p;
+    while (hv_port_wait(ping_port, HV_TIME_INFINITE, &p) == HV_OK && p.key) {
+        if (hv_port_queue(pong_port, &p) != HV_OK)
+            break;
+    }
+    hv_thread_exit();
+}
+
+/* Signals that it ran, then ends. */
+static void short_thread(uint64_t arg)
+{
+    struct hv_packet p = { .key = arg };
+    hv_port_queue(pong_port, &p);
+    hv_thread_exit();
+}
+
+/* Ping-pong through two ports: two blocking waits, two wake-ups and two thread switches. */
+static int port_round_trip(uint64_t *ticks)
+{
+    hv_handle_t t;
+    struct hv_packet p = { .key = 1 };
+    if (check(hv_thread_create((uint64_t)(uintptr_t)pong_thread, STACK_TOP, 0, 0, &t),
+              "thread_create"))
+        return 1;
+    hv_handle_close(t);
+    uint64_t t0 = 0;
+    for (int i = -1; i < N; i++) {                      /* the first round warms up */
+        if (i == 0)
+            t0 = rdtsc();
+        if (check(hv_port_queue(ping_port, &p), "port_queue") ||
+            check(hv_port_wait(pong_port, HV_TIME_INFINITE, &p), "port_wait"))
+            return 1;
+    }
+    *ticks = rdtsc() - t0;
+    p.key = 0;                                          /* ends pong_thread */
+    return check(hv_port_queue(ping_port, &p), "port_queue");
+}
+
+/* thread_create, the thread's first packet back, its exit (its stack is freed at the switch). */
+static int thread_life(uint64_t *ticks, int n)
+{
+    uint64_t t0 = rdtsc();
+    for (int i = 0; i < n; i++) {
+        hv_handle_t t;
+        struct hv_packet p;
+        if (check(hv_thread_create((uint64_t)(uintptr_t)short_thread, STACK_TOP, 5, 0, &t),
+                  "thread_create") ||
+            check(hv_port_wait(pong_port, HV_TIME_INFINITE, &p), "port_wait") ||
+            check(hv_handle_close(t), "handle_close"))
+            return 1;
+    }
+    *ticks = rdtsc() - t0;
+    return 0;
+}
+
+/* Sleep: port_wait on a port nobody fills, until the deadline. */
+static void sleep_ticks(uint64_t ticks)
+{
+    struct hv_packet p;
+    hv_port_wait(pong_port, rdtsc() + ticks, &p);
+}
+
 int root_bench(void)
 {
     struct hv_system_info before, after;
@@ -76,8 +148,15 @@ int root_bench(void)
         hv_null();
     uint64_t null_ticks = rdtsc() - t0;
 
-    uint64_t out_ticks = 0, cc_ticks = 0;
+    uint64_t out_ticks = 0, cc_ticks = 0, port_ticks = 0, life_ticks = 0;
     int failed = out_round_trip(&out_ticks) | create_close(&cc_ticks, 1000);
+    if (check(hv_port_create(0, &ping_port), "port_create") ||
+        check(hv_port_create(0, &pong_port), "port_create"))
+        return 1;
+    failed |= port_round_trip(&port_ticks) | thread_life(&life_ticks, 1000);
+    sleep_ticks(100000);                                /* the last thread finishes exiting */
+    hv_handle_close(ping_port);
+    hv_handle_close(pong_port);
 
     hv_system_info(&after, sizeof(after));
     /* One tick of loop overhead each: the figures include the caller's loop. */
@@ -88,6 +167,12 @@ int root_bench(void)
            (unsigned long long)out_ticks, N);
     printf("bench: %-32s %6llu ticks per pair (%llu ticks / %d)\n", "vcpu_create + handle_close",
            (unsigned long long)(cc_ticks / 1000), (unsigned long long)cc_ticks, 1000);
+    printf("bench: %-32s %6llu ticks per round trip (%llu ticks / %d)\n",
+           "port ping-pong between threads", (unsigned long long)(port_ticks / N),
+           (unsigned long long)port_ticks, N);
+    printf("bench: %-32s %6llu ticks per thread (%llu ticks / %d)\n",
+           "thread_create, run, exit", (unsigned long long)(life_ticks / 1000),
+           (unsigned long long)life_ticks, 1000);
     if (after.free_bytes != before.free_bytes) {
         printf("bench: free memory %llu before, %llu after\n",
                (unsigned long long)before.free_bytes, (unsigned long long)after.free_bytes);
