@@ -32,7 +32,8 @@ enum vcpu_exit_kind {
     VCPU_EXIT_HLT,              /* HLT with nothing to deliver */
     VCPU_EXIT_EXCEPTION,        /* intercepted guest exception: exception.* */
     VCPU_EXIT_TRIPLE_FAULT,
-    VCPU_EXIT_PREEMPT,          /* VMX preemption timer expired */
+    VCPU_EXIT_PREEMPT,          /* VMX preemption timer expired (sched_timer: the scheduler's
+                                   next event is due) */
     VCPU_EXIT_KICKED,           /* vcpu_kick() */
     VCPU_EXIT_ENTRY_FAILED,     /* VM entry failed: entry_failure.* */
     VCPU_EXIT_UNHANDLED,        /* any other exit: reason, qualification, rip */
@@ -120,6 +121,7 @@ struct vcpu {
     uint32_t proc_controls;     /* cached primary processor-based controls */
     uint32_t exception_bitmap;
     uint64_t preempt_ticks;     /* 0: no preemption timer */
+    bool sched_timer;           /* the preemption timer ends runs at the scheduler's next event */
 
     /* Guest state the VMCS does not switch. */
     uint64_t cr0_shadow, cr4_shadow;
@@ -161,6 +163,7 @@ struct vcpu_start {
     uint64_t cr3;               /* long mode: the caller's page tables */
     uint64_t gdt_base;          /* protected/long mode: GDT with 0x08 code32, 0x10 data, 0x18 code64 */
     uint16_t gdt_limit;
+    bool sched_timer;           /* end each run by the scheduler's next event (percpu next_event) */
 };
 
 /* Set up a vCPU (VMCS, VPID) for vm: 0, VCPU_ERR_NO_MEMORY or VCPU_ERR_NO_VPID. */

@@ -24,6 +24,7 @@ void sched_init_cpu(void)
     struct percpu *c = this_cpu();
     boot_idle = (struct thread){ .obj = { HV_OBJ_THREAD, 1, 0, 0, 0 }, .state = THREAD_RUNNING };
     c->idle = c->current = &boot_idle;
+    c->next_event = HV_TIME_INFINITE;
     slice_ticks = tsc_hz() / 1000 * HV_TIME_SLICE_MS;
     timer_per_tsc_q32 = (lapic_timer_hz() << 32) / tsc_hz();
 }
@@ -105,6 +106,7 @@ static void timer_program(struct percpu *c)
         next = c->slice_end;
     if (c->sleepers && c->sleepers->deadline < next)
         next = c->sleepers->deadline;
+    c->next_event = next;                       /* also bounds guest runs (vmx/vcpu.c) */
     if (next == HV_TIME_INFINITE) {
         lapic_timer_stop();
         return;
@@ -233,7 +235,7 @@ void sched_exit(void)
     __builtin_unreachable();
 }
 
-void sched_timer_irq(void)
+void sched_tick(void)
 {
     struct percpu *c = this_cpu();
     uint64_t now = rdtsc();

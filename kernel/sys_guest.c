@@ -344,7 +344,8 @@ SYSCALL_DEFINE(vcpu_create)
     v->guest = g;
     v->owner = current_thread();
     /* The Multiboot machine state: flat 32-bit protected mode at entry, paging off. */
-    struct vcpu_start s = { .mode = GUEST_PROT32, .rip = a2, .rsp = 0, .gdt_base = 0, .gdt_limit = 0 };
+    struct vcpu_start s = { .mode = GUEST_PROT32, .rip = a2, .rsp = 0, .gdt_base = 0, .gdt_limit = 0,
+                            .sched_timer = true };
     int init = vcpu_init(&v->vcpu, &g->vm, &s);
     if (init) {
         kfree_pages(v, sizeof(*v));
@@ -397,10 +398,13 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
         break;
     case VCPU_EXIT_MMIO:
         if (e->mem.write && (t = find_trap(vo->guest, HV_TRAP_BELL, e->mem.gpa))) {
-            *p = (struct hv_packet){ .key = t->key, .type = HV_PKT_GUEST_BELL,
-                                     .guest_bell.addr = e->mem.gpa };
+            struct hv_packet bell = { .key = t->key, .type = HV_PKT_GUEST_BELL,
+                                      .guest_bell.addr = e->mem.gpa };
             vcpu_advance_rip(v, e->insn_len);
-            return !port_enqueue(t->port, p);           /* queue full: the caller gets it */
+            if (port_enqueue(t->port, &bell))
+                return false;                           /* the guest goes on */
+            *p = bell;                                  /* queue full: the caller gets it */
+            return true;
         }
         if ((t = find_trap(vo->guest, HV_TRAP_MEM, e->mem.gpa))) {
             p->type = HV_PKT_GUEST_MEM;
@@ -422,6 +426,8 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
         }
         break;
     case VCPU_EXIT_PREEMPT:
+        sched_tick();                                   /* the scheduler's event is due */
+        return false;
     case VCPU_EXIT_YIELD:
         return false;
     case VCPU_EXIT_HLT:

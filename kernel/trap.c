@@ -71,7 +71,7 @@ void irq_dispatch(uint8_t vector)
         return;                         /* spurious: no EOI by definition */
     if (vector == VEC_TIMER) {
         lapic_eoi();
-        sched_timer_irq();
+        sched_tick();
         return;
     }
     pr_warn("trap: unexpected interrupt vector %u\n", vector);

@@ -71,8 +71,9 @@ enum hv_syscall {
      * comes back from vcpu_resume; port must be HV_HANDLE_INVALID. HV_TRAP_BELL is
      * asynchronous: a guest write in [addr, addr+len) becomes an HV_PKT_GUEST_BELL packet on
      * the port and the guest continues past the write; addr and len page aligned; the port
-     * needs WRITE. If the port's queue is full, that bell packet comes back from vcpu_resume
-     * instead (nothing is dropped, the vCPU never stalls on a port); a read of a bell page
+     * needs WRITE. If the port's queue is full, that bell packet (status HV_OK) comes back from
+     * vcpu_resume instead (nothing is dropped, the vCPU never stalls on a port; only a port whose
+     * handles are all closed drops bells, as nobody can wait on it); a read of a bell page
      * comes back from vcpu_resume as HV_PKT_VCPU_EXIT (EPT violation). MEM and BELL traps
      * share the guest-physical space, IO traps the port space. Needs WRITE on the guest.
      * HV_ERR_INVALID_ARGS: bad kind, len 0, IO range beyond 0xffff, BELL unaligned, a port
