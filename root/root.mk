@@ -25,8 +25,8 @@ ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c kernel/string.c 
              kernel/cmdline_parse.c root/bench/bench.c
 ROOT_ASMS := root/crt0.S
 # Test modes (test=hypercalls, test=fuzz): root/tests/.
-ROOT_SRCS += root/tests/common.c root/tests/hypercalls.c root/tests/fuzz.c
-ROOT_ASMS += root/tests/guest_code.S
+ROOT_SRCS += root/tests/common.c root/tests/hypercalls.c root/tests/threads.c root/tests/fuzz.c
+ROOT_ASMS += root/tests/guest_code.S root/tests/thread_stubs.S
 
 ROOT_OBJS := $(ROOT_SRCS:%.c=$(BUILD)/root/%.o) $(ROOT_ASMS:%.S=$(BUILD)/root/%.o)
 

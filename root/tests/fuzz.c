@@ -10,7 +10,13 @@
  *
  * What it never does: hv_system_shutdown with a status <= 255; hv_debug_write
  * of bytes that would really print; hand the kernel a valid pointer outside
- * its scratch buffer. Guests can never run forever: guest memory comes from
+ * its scratch buffer; hv_thread_exit on its own thread; a thread_create whose
+ * entry is anything but a canonical non-user address or tt_exit
+ * (root/tests/thread_stubs.S: thread_exit at once, without touching the
+ * stack, so all its threads share one stack page); a port_wait that could
+ * block for more than 20,000 TSC ticks (deadlines are 0, past, or at most that
+ * far ahead). Before the final count it naps, so that the threads it started
+ * have ended and been freed. Guests can never run forever: guest memory comes from
  * regions that are either only ever mapped without WRITE ("code": zeros the
  * root task never changes) or only ever without EXECUTE ("data"), and
  * guest_protect is only allowed to take rights away. A guest therefore only
@@ -24,6 +30,13 @@
 #define DEFAULT_SEED  0x6876667a7a31ull        /* "hvfzz1" */
 #define DEFAULT_CALLS 1000000ull
 #define PROGRESS      100000ull
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
 
 /* ---- PRNG: splitmix64 -------------------------------------------------------------- */
 
@@ -64,9 +77,9 @@ static const uint32_t allowed[HV_SYS_COUNT] = {
     [HV_SYS_GUEST_MAP] = S(HV_OK) | GUEST_MAP_ERRS | S(HV_ERR_ALREADY_EXISTS),
     [HV_SYS_GUEST_UNMAP] = S(HV_OK) | GUEST_MAP_ERRS,
     [HV_SYS_GUEST_PROTECT] = S(HV_OK) | GUEST_MAP_ERRS,
-    [HV_SYS_GUEST_SET_TRAP] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_NOT_SUPPORTED) |
-                              S(HV_ERR_INVALID_ARGS) | S(HV_ERR_ALREADY_EXISTS) |
-                              S(HV_ERR_OUT_OF_RANGE) | S(HV_ERR_NO_MEMORY),
+    [HV_SYS_GUEST_SET_TRAP] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_INVALID_ARGS) |
+                              S(HV_ERR_ALREADY_EXISTS) | S(HV_ERR_OUT_OF_RANGE) |
+                              S(HV_ERR_NO_MEMORY),
     [HV_SYS_VCPU_CREATE] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_INVALID_ARGS) |
                            S(HV_ERR_NO_MEMORY) | S(HV_ERR_NO_RESOURCES),
     [HV_SYS_VCPU_RESUME] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_BAD_STATE) | S(HV_ERR_CANCELED) |
@@ -79,13 +92,23 @@ static const uint32_t allowed[HV_SYS_COUNT] = {
                                 S(HV_ERR_INVALID_ARGS),
     [HV_SYS_MEM_MAP] = S(HV_OK) | S(HV_ERR_INVALID_ARGS) | S(HV_ERR_NO_MEMORY),
     [HV_SYS_MEM_UNMAP] = S(HV_OK) | S(HV_ERR_INVALID_ARGS) | S(HV_ERR_BAD_STATE),
+    [HV_SYS_PORT_CREATE] = S(HV_OK) | S(HV_ERR_INVALID_ARGS) | S(HV_ERR_NO_MEMORY) |
+                           S(HV_ERR_NO_RESOURCES),
+    [HV_SYS_PORT_QUEUE] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_INVALID_ARGS) |
+                          S(HV_ERR_NO_RESOURCES),
+    /* No HV_ERR_CANCELED: no other thread closes a port while the fuzzer waits on it. */
+    [HV_SYS_PORT_WAIT] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_INVALID_ARGS) | S(HV_ERR_TIMED_OUT),
+    [HV_SYS_THREAD_CREATE] = S(HV_OK) | S(HV_ERR_INVALID_ARGS) | S(HV_ERR_NO_MEMORY) |
+                             S(HV_ERR_NO_RESOURCES),
+    [HV_SYS_THREAD_EXIT] = 0,                       /* never called: it would not return */
 };
 
 static const char *const call_names[HV_SYS_COUNT] = {
     "null", "debug_write", "system_info", "system_shutdown", "handle_close",
     "handle_duplicate", "guest_create", "guest_map", "guest_unmap", "guest_protect",
     "guest_set_trap", "vcpu_create", "vcpu_resume", "vcpu_kick", "vcpu_interrupt",
-    "vcpu_read_state", "vcpu_write_state", "mem_map", "mem_unmap",
+    "vcpu_read_state", "vcpu_write_state", "mem_map", "mem_unmap", "port_create",
+    "port_queue", "port_wait", "thread_create", "thread_exit",
 };
 
 /* ---- the call wrapper ------------------------------------------------------------------ */
@@ -156,8 +179,14 @@ static uint64_t scratch, scratch_end;  /* RW; the page after it is never mapped 
 static uint64_t freed_va;              /* mem_map'd and mem_unmap'd before the run */
 static uint64_t ro_va, ro_len;         /* a boot module: read-only */
 
+/* The only thread entry it ever gives a valid address of (root/tests/thread_stubs.S). */
+void tt_exit(void);
+static uint64_t stack_top;             /* the end of one RW page all its threads share */
+
+#define PORT_RIGHTS (HV_RIGHT_DUPLICATE | HV_RIGHT_TRANSFER | HV_RIGHT_READ | HV_RIGHT_WRITE)
+
 /* Handles: live ones, and closed ones kept as stale values. */
-enum { H_NONE, H_GUEST, H_VCPU, H_OTHER };
+enum { H_NONE, H_GUEST, H_VCPU, H_PORT, H_THREAD, H_OTHER };
 struct fh {
     hv_handle_t h;
     uint8_t type;
@@ -592,7 +621,7 @@ static void do_set_trap(void)
     uint64_t h = handle_arg(V(0), H_GUEST, HV_RIGHT_WRITE), kind, addr, len, port = 0;
     uint32_t r = below(100);
     if (V(1))
-        kind = r < 50 ? HV_TRAP_IO : HV_TRAP_MEM;
+        kind = r < 40 ? HV_TRAP_IO : r < 75 ? HV_TRAP_MEM : HV_TRAP_BELL;
     else
         kind = r < 30 ? HV_TRAP_IO : r < 60 ? HV_TRAP_MEM : r < 80 ? HV_TRAP_BELL
              : r < 90 ? 3 + below(8) : rnd();
@@ -601,12 +630,16 @@ static void do_set_trap(void)
         uint64_t room = addr < 0x10000 ? 0x10000 - addr : 1;
         len = V(3) ? 1 + below((uint32_t)(room < 16 ? room : 16))
             : below(2) ? 0 : below(2) ? room + below(4) : rnd();
+    } else if (kind == HV_TRAP_BELL) {                      /* whole pages, a port */
+        addr = V(2) ? (below(2) ? page_arg() : 0xfeb00000ull + (below(4) << 12)) : gpa_arg(false);
+        len = V(3) ? (uint64_t)(1 + below(4)) << 12 : len_arg(false);
+        port = handle_arg(V(4), H_PORT, HV_RIGHT_WRITE);
     } else {
         addr = V(2) ? (below(2) ? page_arg() : 0xfeb00000ull + below(0x4000)) : gpa_arg(false);
         len = V(3) ? 1 + below(0x2000) : len_arg(false);
     }
     if (!V(4))
-        port = below(2) ? handle_arg(false, H_NONE, 0) : rnd();
+        port = below(2) ? handle_arg(false, below(2) ? H_PORT : H_NONE, 0) : rnd();
     call(HV_SYS_GUEST_SET_TRAP, h, kind, addr, len, port, any());
 }
 
@@ -707,6 +740,91 @@ static void do_write_state(void)
     call(HV_SYS_VCPU_WRITE_STATE, h, kind, buf, size_arg(V(3), size), any(), any());
 }
 
+static void do_port_create(void)
+{
+    make_room();
+    mode(2);
+    uint64_t opt = V(0) ? 0 : below(4) ? 1u << below(32) : rnd() | 1;
+    int kind;
+    uint64_t out = ptr_arg(V(1), sizeof(hv_handle_t), &kind);
+    if (call(HV_SYS_PORT_CREATE, opt, out, any(), any(), any(), any()) == HV_OK)
+        add_handle(*(volatile hv_handle_t *)(uintptr_t)out, H_PORT, PORT_RIGHTS, next_obj++, 0);
+}
+
+static void do_port_queue(void)
+{
+    mode(2);
+    uint64_t h = handle_arg(V(0), H_PORT, HV_RIGHT_WRITE);
+    int kind;       /* read-only memory is a valid packet too: queue only reads it */
+    call(HV_SYS_PORT_QUEUE, h, ptr_arg(V(1), sizeof(struct hv_packet), &kind), any(), any(),
+         any(), any());
+}
+
+/* Never far ahead: a port nobody queues to would block the fuzzer until the deadline. */
+static uint64_t deadline_arg(bool valid)
+{
+    uint32_t r = valid ? below(50) : below(100);
+    if (r < 30)
+        return 0;
+    if (r < 50)
+        return rdtsc() + below(20000);
+    if (r < 70)
+        return 1 + below(1000000);
+    uint64_t now = rdtsc();
+    return now > 1000000 ? now - below(1000000) : 0;       /* never wrapped into the future */
+}
+
+static void do_port_wait(void)
+{
+    mode(3);
+    uint64_t h = handle_arg(V(0), H_PORT, HV_RIGHT_READ), deadline = deadline_arg(V(1));
+    int kind;
+    call(HV_SYS_PORT_WAIT, h, deadline, ptr_arg(V(2), sizeof(struct hv_packet), &kind), any(),
+         any(), any());
+}
+
+/* An entry that is never a canonical user address: no thread of random code can start. */
+static uint64_t bad_entry(void)
+{
+    uint32_t r = below(100);
+    if (r < 25)
+        return rnd() & ((1ull << 39) - 1);                  /* the kernel's slot 0 */
+    if (r < 50)
+        return (rnd() & 0x00007fffffffffffull) | 0x0000800000000000ull |
+               (uint64_t)(1 + below(0xfffe)) << 48;        /* non-canonical */
+    if (r < 75)
+        return 0xffff800000000000ull | rnd();               /* the upper half */
+    static const uint64_t fixed[] = { 0, 0x200000, 0x7fffffffffull, ~0ull };
+    return fixed[below(4)];
+}
+
+static uint64_t stack_arg(bool valid)
+{
+    uint32_t r = valid ? 0 : below(100);
+    if (r < 30)
+        return stack_top;
+    if (r < 45)
+        return stack_top - 8 + below(8) * (below(2) ? 1 : 16);      /* misaligned mostly */
+    if (r < 55)
+        return scratch_end - (below(2) ? 0 : 8);
+    int kind;
+    return ptr_arg(false, 8, &kind) & ~(below(4) ? 15ull : 0);
+}
+
+static void do_thread_create(void)
+{
+    make_room();
+    mode(5);
+    uint64_t entry = V(0) ? (uint64_t)(uintptr_t)tt_exit : bad_entry();
+    uint64_t top = stack_arg(V(1));
+    uint64_t opt = V(3) ? 0 : below(4) ? 1u << below(32) : rnd() | 1;
+    int kind;
+    uint64_t out = ptr_arg(V(4), sizeof(hv_handle_t), &kind);
+    if (call(HV_SYS_THREAD_CREATE, entry, top, any(), opt, out, any()) == HV_OK)
+        add_handle(*(volatile hv_handle_t *)(uintptr_t)out, H_THREAD, PORT_RIGHTS, next_obj++,
+                   0);
+}
+
 static void do_mem_map(void)
 {
     mode(3);
@@ -765,26 +883,33 @@ static void do_unknown(void)
     static const long nrs[] = { HV_SYS_COUNT, HV_SYS_COUNT + 1, 32, 64, 255, 0x7fffffff, -1,
                                 (long)0x8000000000000000ull };
     uint32_t r = below(100);
+    /* A known number with high bits (HV_SYS_THREAD_EXIT left out: were the kernel to drop
+     * the high bits, the fuzzer's own thread would end). */
+    long low = below(HV_SYS_COUNT - 1);
+    if (low >= HV_SYS_THREAD_EXIT)
+        low++;
     long nr = r < 40 ? HV_SYS_COUNT + (long)below(64) : r < 60 ? nrs[below(8)]
-            : r < 80 ? (long)((rnd() | 1) << 32 | below(HV_SYS_COUNT)) : (long)(rnd() | 1ull << 63);
+            : r < 80 ? (long)((rnd() | 1) << 32 | (uint64_t)low) : (long)(rnd() | 1ull << 63);
     call(nr, any(), any(), any(), any(), any(), any());
 }
 
-/* Relative weights of the calls (sum 100). */
-enum { W_NULL = 2, W_DEBUG = 3, W_INFO = 3, W_SHUTDOWN = 2, W_CLOSE = 7, W_DUP = 7,
-       W_GCREATE = 5, W_GMAP = 9, W_GUNMAP = 5, W_GPROT = 6, W_TRAP = 7, W_VCREATE = 6,
-       W_RESUME = 6, W_KICK = 4, W_INTR = 4, W_READ = 5, W_WRITE = 6, W_MMAP = 5,
-       W_MUNMAP = 4, W_UNKNOWN = 4 };
+/* Relative weights of the calls (sum 100; thread_exit is never made). */
+enum { W_NULL = 1, W_DEBUG = 2, W_INFO = 2, W_SHUTDOWN = 2, W_CLOSE = 7, W_DUP = 6,
+       W_GCREATE = 5, W_GMAP = 8, W_GUNMAP = 5, W_GPROT = 5, W_TRAP = 6, W_VCREATE = 5,
+       W_RESUME = 6, W_KICK = 4, W_INTR = 4, W_READ = 4, W_WRITE = 5, W_MMAP = 5,
+       W_MUNMAP = 4, W_PCREATE = 3, W_PQUEUE = 3, W_PWAIT = 3, W_TCREATE = 1, W_TEXIT = 0,
+       W_UNKNOWN = 4 };
 
 static uint8_t pick[100];
 
 static void build_pick(void)
 {
-    static const uint8_t w[HV_SYS_COUNT + 1] = {
+    static const uint8_t w[] = {
         W_NULL, W_DEBUG, W_INFO, W_SHUTDOWN, W_CLOSE, W_DUP, W_GCREATE, W_GMAP, W_GUNMAP,
         W_GPROT, W_TRAP, W_VCREATE, W_RESUME, W_KICK, W_INTR, W_READ, W_WRITE, W_MMAP,
-        W_MUNMAP, W_UNKNOWN,
+        W_MUNMAP, W_PCREATE, W_PQUEUE, W_PWAIT, W_TCREATE, W_TEXIT, W_UNKNOWN,
     };
+    _Static_assert(sizeof(w) == HV_SYS_COUNT + 1, "a weight per call");
     unsigned n = 0;
     for (unsigned c = 0; c <= HV_SYS_COUNT; c++)
         for (unsigned i = 0; i < w[c] && n < sizeof(pick); i++)
@@ -862,6 +987,18 @@ static void one_call(void)
     case HV_SYS_MEM_UNMAP:
         do_mem_unmap();
         break;
+    case HV_SYS_PORT_CREATE:
+        do_port_create();
+        break;
+    case HV_SYS_PORT_QUEUE:
+        do_port_queue();
+        break;
+    case HV_SYS_PORT_WAIT:
+        do_port_wait();
+        break;
+    case HV_SYS_THREAD_CREATE:
+        do_thread_create();
+        break;
     default:
         do_unknown();
         break;
@@ -870,11 +1007,26 @@ static void one_call(void)
 
 /* ---- the run ----------------------------------------------------------------------------------- */
 
-static uint64_t rdtsc(void)
+/*
+ * Let the threads the fuzzer started end, and the scheduler free them: 20 ms of
+ * port_wait on a port of its own (1 ms at a time). The number of naps that did not
+ * time out as they should.
+ */
+static unsigned settle(void)
 {
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
+    struct hv_system_info info;
+    hv_handle_t port;
+    if (hv_system_info(&info, sizeof(info)) != HV_OK || hv_port_create(0, &port) != HV_OK)
+        return 1;
+    unsigned bad = 0;
+    for (unsigned i = 0; i < 20; i++) {
+        struct hv_packet p;
+        if (hv_port_wait(port, rdtsc() + info.tsc_hz / 1000, &p) != HV_ERR_TIMED_OUT)
+            bad++;
+    }
+    if (hv_handle_close(port) != HV_OK)
+        bad++;
+    return bad;
 }
 
 int fuzz_tests(const struct hv_startup *su)
@@ -890,13 +1042,16 @@ int fuzz_tests(const struct hv_startup *su)
         ro_len = 1;
 
     /* Everything the fuzzer keeps exists before the "before" measurement. */
+    uint64_t stack_page;
     if (hv_mem_map(SCRATCH_SIZE, HV_MEM_READ | HV_MEM_WRITE, &scratch) != HV_OK ||
         hv_mem_map(0x1000, HV_MEM_READ | HV_MEM_WRITE, &freed_va) != HV_OK ||
-        hv_mem_unmap(freed_va, 0x1000) != HV_OK) {
+        hv_mem_unmap(freed_va, 0x1000) != HV_OK ||
+        hv_mem_map(0x1000, HV_MEM_READ | HV_MEM_WRITE, &stack_page) != HV_OK) {
         printf("fuzz: cannot map the scratch memory\n");
         return 1;
     }
     scratch_end = scratch + SCRATCH_SIZE;
+    stack_top = stack_page + 0x1000;
     build_pick();
     hv_handle_t probe;
     int slots0 = -1, slots1 = -1;
@@ -919,6 +1074,7 @@ int fuzz_tests(const struct hv_startup *su)
             hp[i].live = false;
         }
     n_live = 0;
+    unsigned nap_fail = settle();
     for (unsigned i = 0; i < NR; i++)
         if (rp[i].live) {
             long rc = call(HV_SYS_MEM_UNMAP, rp[i].va, rp[i].len, 0, 0, 0, 0);
@@ -936,6 +1092,7 @@ int fuzz_tests(const struct hv_startup *su)
         hv_handle_close(probe);
     }
     hv_mem_unmap(scratch, SCRATCH_SIZE);
+    hv_mem_unmap(stack_page, 0x1000);
 
     printf("fuzz: %llu TSC ticks in the loop, %llu per call\n",
            (unsigned long long)(t1 - t0), (unsigned long long)((t1 - t0) / (loop_calls ? loop_calls : 1)));
@@ -949,14 +1106,15 @@ int fuzz_tests(const struct hv_startup *su)
                hv_status_name((hv_status_t)reports[i].ret),
                reports[i].nr >= 0 ? call_names[reports[i].nr] : "an unknown number",
                (unsigned long long)reports[i].count);
-    if (close_fail || unmap_fail)
-        printf("fuzz: clean-up: %u handle closes and %u mem_unmaps failed\n", close_fail,
-               unmap_fail);
+    if (close_fail || unmap_fail || nap_fail)
+        printf("fuzz: clean-up: %u handle closes, %u mem_unmaps and %u naps failed\n",
+               close_fail, unmap_fail, nap_fail);
     printf("fuzz: free handle slots before %d after %d\n", slots0, slots1);
     printf("fuzz: %llu calls, %llu unexpected statuses, free memory before %llu after %llu\n",
            (unsigned long long)n_calls, (unsigned long long)n_unexpected,
            (unsigned long long)free0, (unsigned long long)free1);
-    bool good = !n_unexpected && !close_fail && !unmap_fail && free0 == free1 && free0 &&
+    bool good = !n_unexpected && !close_fail && !unmap_fail && !nap_fail && free0 == free1 &&
+                free0 &&
                 slots0 == slots1 && slots0 > 0;
     return good ? 0 : 1;
 }

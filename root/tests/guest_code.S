@@ -173,4 +173,51 @@ LABEL(tg_msr_second)
 LABEL(tg_msr_after)
 END(tg_msr)
 
+/* Counts ECX down to 0, then HLT: a guest that runs as long as the VMM asks (about
+ * ECX * 2 instructions), for kicks and interrupts from another thread. */
+BLOB(tg_count)
+1:  dec %ecx
+    jnz 1b
+    hlt
+LABEL(tg_count_after)
+END(tg_count)
+
+/* Loads its GDT and an IDT at 0x6000 (the VMM writes gate 0x40), enables interrupts
+ * and counts ECX down. Vector 0x40's handler outputs 'I' on port 0xe9; if the count
+ * runs out first, the guest outputs 'T' there and halts. */
+BLOB(tg_irq_spin)
+    lgdt A(tg_irq_spin, 1f)
+    lidt A(tg_irq_spin, 2f)
+    sti
+3:  dec %ecx
+    jnz 3b
+    mov $0x54, %al                      /* 'T' */
+    out %al, $0xe9
+    hlt
+LABEL(tg_irq_spin_handler)
+    mov $0x49, %al                      /* 'I' */
+    out %al, $0xe9
+    iret
+    .p2align 2
+1:  .word 31
+    .long 0x500
+2:  .word 0x40 * 8 + 7
+    .long 0x6000
+END(tg_irq_spin)
+
+/* ECX stores to EBX, EBX + 8, EBX + 16, ... (bell-trap pages: packets), HLT; then
+ * one load from ESI (a bell page: an EPT violation for the VMM) and HLT again. */
+BLOB(tg_bell)
+1:  mov %ecx, (%ebx)
+    add $8, %ebx
+    dec %ecx
+    jnz 1b
+    hlt
+LABEL(tg_bell_read)
+    mov (%esi), %eax
+LABEL(tg_bell_read_end)
+    hlt
+LABEL(tg_bell_after)
+END(tg_bell)
+
     .section .note.GNU-stack, "", @progbits
