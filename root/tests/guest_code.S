@@ -220,4 +220,22 @@ LABEL(tg_bell_read_end)
 LABEL(tg_bell_after)
 END(tg_bell)
 
+/* Turns SSE on, puts EBX in XMM0, stops at OUT 0x80 (the VMM runs other vCPUs meanwhile),
+ * then reports XMM0's low dword with a 32-bit OUT to 0x81 and halts. */
+BLOB(tg_sse)
+    mov %cr4, %eax
+    or $0x600, %eax                     /* OSFXSR | OSXMMEXCPT */
+    mov %eax, %cr4
+    mov %cr0, %eax
+    and $~4, %eax                       /* EM off */
+    or $2, %eax                         /* MP on */
+    mov %eax, %cr0
+    movd %ebx, %xmm0
+    mov %ebx, %eax
+    out %al, $0x80
+    movd %xmm0, %eax
+    out %eax, $0x81
+    hlt
+END(tg_sse)
+
     .section .note.GNU-stack, "", @progbits

@@ -33,6 +33,7 @@ BLOB(tg_irq);
 BLOB(tg_count);
 BLOB(tg_irq_spin);
 BLOB(tg_bell);
+BLOB(tg_sse);
 extern const uint8_t tg_irq_handler[], tg_irq_after_hlt[], tg_count_after[],
     tg_irq_spin_handler[], tg_bell_read[], tg_bell_read_end[], tg_bell_after[];
 
@@ -1194,6 +1195,30 @@ static void t_vcpu_kick_during_resume(void)
     }
 }
 
+/* Two vCPUs take turns with SSE: each finds its own XMM0 (the kernel switches FPU state). */
+static void t_vcpu_fpu_state(void)
+{
+    struct tvm a, b;
+    struct tvm *t[2] = { &a, &b };
+    const uint32_t val[2] = { 0x11111111, 0x22222222 };
+    struct hv_vcpu_state s;
+    struct hv_packet p;
+    for (int i = 0; i < 2; i++) {
+        if (!tvm_new(t[i], CODE(tg_sse)) || !get_regs(t[i]->v, &s) ||
+            !EXPECT(hv_guest_set_trap(t[i]->g, HV_TRAP_IO, 0x80, 2, HV_HANDLE_INVALID, 0), HV_OK))
+            return;
+        s.rbx = val[i];
+        if (!set_regs(t[i]->v, &s))
+            return;
+    }
+    for (int i = 0; i < 2; i++)
+        if (!resume(t[i]->v, &p) || !EXPECT_IO(&p, 0x80, 1, false, val[i] & 0xff, 0))
+            return;
+    for (int i = 0; i < 2; i++)
+        if (!resume(t[i]->v, &p) || !EXPECT_IO(&p, 0x81, 4, false, val[i], 0))
+            return;
+}
+
 static void t_vcpu_interrupt_during_resume(void)
 {
     struct tvm t;
@@ -1445,6 +1470,7 @@ const struct hc_case thread_cases[] = {
     { "vcpu_thread_binding", t_vcpu_thread_binding },
     { "vcpu_kick_during_resume", t_vcpu_kick_during_resume },
     { "vcpu_interrupt_during_resume", t_vcpu_interrupt_during_resume },
+    { "vcpu_fpu_state_per_vcpu", t_vcpu_fpu_state },
     { "guest_set_trap_bell", t_set_trap_bell },
     { "bell_delivery", t_bell_delivery },
     { "bell_wakes_waiter", t_bell_wakes_waiter },
