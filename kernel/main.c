@@ -94,10 +94,16 @@ void kmain(struct boot_info *bi)
     }
     pr_info("hv: boot complete\n");
     /* The root task runs next unless this boot was only the kernel's VMX self-test. */
-    if (!failed && !cmdline_has("test", "vmx") && boot_module_find(bi, "root")) {
-        sched_init_cpu();
-        root_task_start(bi);
-        sched_idle();                   /* the boot context idles from now on */
+    bool kernel_test_only = cmdline_has("test", "vmx") || cmdline_has("test", "bench");
+    if (failed || cmdline_has("test", "vmx"))
+        shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);
+    if (!boot_module_find(bi, "root")) {
+        if (kernel_test_only)
+            shutdown(SHUTDOWN_OK);
+        pr_err("hv: no boot module named \"root\": there is no root task to run\n");
+        shutdown(SHUTDOWN_BAD_BOOT);
     }
-    shutdown(failed ? SHUTDOWN_FAIL : SHUTDOWN_OK);
+    sched_init_cpu();
+    root_task_start(bi);
+    sched_idle();                       /* the boot context idles from now on */
 }
