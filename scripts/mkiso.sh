@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build a hybrid BIOS+UEFI GRUB rescue ISO that boots the kernel by Multiboot2.
 # usage: mkiso.sh OUT.iso "CMDLINE" [MODULE_FILE NAME]...
-# build/root.elf is added as module root, every build/guest/NAME.bin as guest:NAME.
+# build/root.elf is added as module root (ROOT_ELF=path picks another, ROOT_ELF= none),
+# every build/guest/NAME.bin as guest:NAME.
 set -eu
 out=$1 cmdline=$2
 shift 2
@@ -14,7 +15,8 @@ mkdir -p "$stage/boot/grub"
 cp "$here/build/kernel.elf" "$stage/boot/kernel.elf"
 mods=""
 # The root task rides along as module "root", every built test guest as "guest:NAME".
-[ -e "$here/build/root.elf" ] && set -- "$@" "$here/build/root.elf" root
+root_elf=${ROOT_ELF-$here/build/root.elf}
+[ -n "$root_elf" ] && [ -e "$root_elf" ] && set -- "$@" "$root_elf" root
 for g in "$here"/build/guest/*.bin; do
     [ -e "$g" ] || continue
     set -- "$@" "$g" "guest:$(basename "$g" .bin)"
