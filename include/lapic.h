@@ -94,8 +94,7 @@ void lapic_timer_calibrate(void);
 uint64_t tsc_hz(void);            /* 0 before lapic_timer_calibrate */
 uint64_t lapic_timer_hz(void);    /* APIC timer ticks per second at divide 16 */
 
-/* One interrupt at `vector` after `count` timer ticks (divide 16); stop cancels it. */
+/* One interrupt at `vector` after `count` timer ticks (divide 16). */
 void lapic_timer_oneshot(uint8_t vector, uint32_t count);
-void lapic_timer_stop(void);
 
 #endif

@@ -22,7 +22,8 @@ struct percpu {
     struct thread *sleepers;    /* blocked with a deadline, earliest first */
     struct thread *zombie;      /* dead, its stack still in use until the next switch */
     uint64_t slice_end;         /* TSC at which current's time slice ends */
-    uint64_t next_event;        /* TSC of the timer's next event; ~0: none */
+    uint64_t next_event;        /* TSC of the scheduler's next event; ~0: none */
+    uint64_t timer_armed;       /* TSC the LAPIC timer is set for; ~0: not set */
     bool need_resched;          /* a preemption point should call sched_yield */
     struct vcpu *fpu_owner;     /* whose guest FPU state the registers hold (vmx/vcpu.c) */
     uint64_t xcr0;              /* XCR0 as loaded: the last guest's (vmx/vcpu.c) */

@@ -42,8 +42,10 @@ void sched_wake_all(struct waitq *q, hv_status_t status);
 __attribute__((noreturn)) void sched_exit(void);
 /* This CPU's idle loop; the boot context ends here. */
 __attribute__((noreturn)) void sched_idle(void);
-/* The timer's event is due: wake sleepers, end the slice. From the timer interrupt
- * (after EOI), and when a guest's run ends on the preemption timer. */
+/* The timer interrupt (after EOI). */
+void sched_timer_irq(void);
+/* The timer's event is due: wake sleepers, end the slice. From the timer interrupt,
+ * and when a guest's run ends on the preemption timer. */
 void sched_tick(void);
 
 static inline bool sched_need_resched(void)

@@ -20,12 +20,17 @@
 #define VS_W 2u
 #define VS_X 4u
 
+#define VSPACE_CACHE_SLOTS 4
+
 struct vspace {
     uint64_t pml4;              /* physical */
     uint64_t tables;            /* user page-table frames held (PML4 excluded) */
-    /* The last translation looked up: VMMs pass the same packet buffer every time. */
-    uint64_t cache_va, cache_pa;        /* page addresses; cache_va ~0 when empty */
-    uint32_t cache_rights;
+    /* Recent translations, one slot per value of page-number bits 0..1: VMMs pass the
+     * same packet buffer every time, threads talking through ports their own stacks. */
+    struct {
+        uint64_t va, pa;                /* page addresses; va ~0 when empty */
+        uint32_t rights;
+    } cache[VSPACE_CACHE_SLOTS];
 };
 
 int vspace_create(struct vspace *vs);
@@ -35,8 +40,19 @@ void vspace_destroy(struct vspace *vs);
 int vspace_map_page(struct vspace *vs, uint64_t va, uint64_t pa, uint32_t rights);
 /* Unmap one page; returns its frame or 0 when it was not mapped. */
 uint64_t vspace_unmap_page(struct vspace *vs, uint64_t va);
-/* The frame and rights behind a user page; false when not mapped. */
-bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, uint32_t *rights);
+bool vspace_cache_fill(struct vspace *vs, uint64_t va, unsigned slot);
+
+/* The frame and rights behind a user page; false when not mapped. Inline: the cache hit
+ * is on every packet and state copy. */
+static inline bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, uint32_t *rights)
+{
+    unsigned slot = (va >> 12) % VSPACE_CACHE_SLOTS;
+    if ((va & ~0xfffull) != vs->cache[slot].va && !vspace_cache_fill(vs, va, slot))
+        return false;
+    *pa = vs->cache[slot].pa | (va & 0xfff);
+    *rights = vs->cache[slot].rights;
+    return true;
+}
 /* True when [va, va+len) is user range, canonical, mapped with at least `rights`. */
 bool vspace_check(struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights);
 /* Copy in/out through the page tables; false (nothing or part copied) on a bad range. */

@@ -337,8 +337,3 @@ void lapic_timer_oneshot(uint8_t vector, uint32_t count)
     lapic_write(LAPIC_LVT_TIMER, vector);               /* one-shot, unmasked */
     lapic_write(LAPIC_TIMER_INIT, count ? count : 1);   /* divide 16, left by calibration */
 }
-
-void lapic_timer_stop(void)
-{
-    lapic_write(LAPIC_TIMER_INIT, 0);
-}

@@ -44,11 +44,11 @@ static void load_segments(struct process *p, const uint8_t *image, const struct 
                 fail("its ELF has a page both writable and executable", 0);
             if (va < VSPACE_USER_BASE || va >= MMAP_BASE)
                 fail("its ELF is not linked inside the root task's image range", 0);
-            if (process_map_anon(p, va, FRAME_SIZE, rights) != HV_OK)
-                fail("out of memory", 0);
             uint64_t pa;
             uint32_t r;
-            vspace_lookup(&p->vs, va, &pa, &r);
+            if (process_map_anon(p, va, FRAME_SIZE, rights) != HV_OK ||
+                !vspace_lookup(&p->vs, va, &pa, &r))
+                fail("out of memory", 0);
             uint8_t *dst = phys_to_virt(pa);
             for (unsigned s = 0; s < k->nsegs; s++) {       /* file bytes on this page */
                 const struct kelf_seg *sg = &k->segs[s];

@@ -24,7 +24,7 @@ void sched_init_cpu(void)
     struct percpu *c = this_cpu();
     boot_idle = (struct thread){ .obj = { HV_OBJ_THREAD, 1, 0, 0, 0 }, .state = THREAD_RUNNING };
     c->idle = c->current = &boot_idle;
-    c->next_event = HV_TIME_INFINITE;
+    c->next_event = c->timer_armed = HV_TIME_INFINITE;
     slice_ticks = tsc_hz() / 1000 * HV_TIME_SLICE_MS;
     timer_per_tsc_q32 = (lapic_timer_hz() << 32) / tsc_hz();
 }
@@ -99,6 +99,11 @@ static void sleepers_remove(struct percpu *c, struct thread *t)
 
 /* ---- the timer ---------------------------------------------------------------------- */
 
+/*
+ * Lazy: the hardware timer is only ever moved earlier. An interrupt for an
+ * event that went away or moved later just finds nothing due and re-arms,
+ * which costs less than reprogramming the APIC at every switch and wake-up.
+ */
 static void timer_program(struct percpu *c)
 {
     uint64_t next = HV_TIME_INFINITE;
@@ -107,10 +112,9 @@ static void timer_program(struct percpu *c)
     if (c->sleepers && c->sleepers->deadline < next)
         next = c->sleepers->deadline;
     c->next_event = next;                       /* also bounds guest runs (vmx/vcpu.c) */
-    if (next == HV_TIME_INFINITE) {
-        lapic_timer_stop();
+    if (next >= c->timer_armed)
         return;
-    }
+    c->timer_armed = next;
     uint64_t now = rdtsc();
     uint64_t delta = next > now ? next - now : 1;
     if (delta > (1ull << 31))
@@ -233,6 +237,12 @@ void sched_exit(void)
     }
     schedule();
     __builtin_unreachable();
+}
+
+void sched_timer_irq(void)
+{
+    this_cpu()->timer_armed = HV_TIME_INFINITE; /* it fired, maybe early by rounding */
+    sched_tick();
 }
 
 void sched_tick(void)

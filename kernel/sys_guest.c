@@ -158,7 +158,8 @@ SYSCALL_DEFINE(guest_map)
     while (done < len) {
         uint64_t pa, next;
         uint32_t rr;
-        vspace_lookup(&cur_proc()->vs, va + done, &pa, &rr);
+        if (!vspace_lookup(&cur_proc()->vs, va + done, &pa, &rr))   /* regions have no holes */
+            panic("guest_map: mem_map region at 0x%llx has a hole", (unsigned long long)r->va);
         uint64_t run = FRAME_SIZE;
         while (done + run < len && vspace_lookup(&cur_proc()->vs, va + done + run, &next, &rr) &&
                next == pa + run)

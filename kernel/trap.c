@@ -71,7 +71,7 @@ void irq_dispatch(uint8_t vector)
         return;                         /* spurious: no EOI by definition */
     if (vector == VEC_TIMER) {
         lapic_eoi();
-        sched_tick();
+        sched_timer_irq();
         return;
     }
     pr_warn("trap: unexpected interrupt vector %u\n", vector);

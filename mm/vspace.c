@@ -10,6 +10,12 @@ static uint64_t *table(uint64_t phys)
     return phys_to_virt(phys & PTE_ADDR);
 }
 
+static void cache_flush(struct vspace *vs)
+{
+    for (unsigned i = 0; i < VSPACE_CACHE_SLOTS; i++)
+        vs->cache[i].va = ~0ull;
+}
+
 int vspace_create(struct vspace *vs)
 {
     uint64_t pml4 = frame_alloc();
@@ -19,7 +25,7 @@ int vspace_create(struct vspace *vs)
     table(pml4)[0] = table(kernel_pml4_phys)[0];
     vs->pml4 = pml4;
     vs->tables = 0;
-    vs->cache_va = ~0ull;
+    cache_flush(vs);
     return 0;
 }
 
@@ -88,7 +94,7 @@ uint64_t vspace_unmap_page(struct vspace *vs, uint64_t va)
     }
     uint64_t pa = *path[0] & PTE_ADDR;
     *path[0] = 0;
-    vs->cache_va = ~0ull;
+    cache_flush(vs);
     if (read_cr3() == vs->pml4)
         invlpg(va);
     for (int level = 1; level <= 3; level++) {          /* PT, PD, PDPT; never the PML4 */
@@ -102,23 +108,20 @@ uint64_t vspace_unmap_page(struct vspace *vs, uint64_t va)
     return pa;
 }
 
-bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, uint32_t *rights)
+/* The walk behind vspace_lookup's cache (include/vspace.h). */
+bool vspace_cache_fill(struct vspace *vs, uint64_t va, unsigned slot)
 {
-    uint64_t page = va & ~0xfffull;
-    if (page != vs->cache_va) {
-        if (!user_va(va))
-            return false;
-        uint64_t *pte = walk(vs, va, false, 0);
-        if (!pte || !(*pte & PTE_P))
-            return false;
-        vs->cache_va = page;
-        vs->cache_pa = *pte & PTE_ADDR;
-        vs->cache_rights = VS_R | ((*pte & PTE_W) ? VS_W : 0) | ((*pte & PTE_NX) ? 0 : VS_X);
-    }
-    *pa = vs->cache_pa | (va & 0xfff);
-    *rights = vs->cache_rights;
+    if (!user_va(va))
+        return false;
+    uint64_t *pte = walk(vs, va, false, 0);
+    if (!pte || !(*pte & PTE_P))
+        return false;
+    vs->cache[slot].va = va & ~0xfffull;
+    vs->cache[slot].pa = *pte & PTE_ADDR;
+    vs->cache[slot].rights = VS_R | ((*pte & PTE_W) ? VS_W : 0) | ((*pte & PTE_NX) ? 0 : VS_X);
     return true;
 }
+
 
 void *vspace_user_ptr(struct vspace *vs, uint64_t va, uint64_t len, uint32_t rights)
 {
@@ -205,6 +208,6 @@ void vspace_destroy(struct vspace *vs)
         write_cr3(kernel_pml4_phys);
     frame_free(vs->pml4);
     vs->pml4 = 0;
-    vs->cache_va = ~0ull;
+    cache_flush(vs);
     vs->tables = 0;
 }
