@@ -8,6 +8,11 @@
 struct thread;
 struct vcpu;
 
+/* A FIFO of threads: a CPU's ready threads, or threads blocked on something. */
+struct waitq {
+    struct thread *head, *tail;
+};
+
 struct percpu {
     uint64_t kernel_rsp;        /* 0: top of the current thread's kernel stack */
     uint64_t user_rsp;          /* 8: scratch for the SYSCALL entry */
@@ -18,7 +23,7 @@ struct percpu {
 
     /* The scheduler's state for this CPU (kernel/sched.c). */
     struct thread *idle;        /* runs when nothing else can; the boot context */
-    struct thread *runq_head, *runq_tail;
+    struct waitq runq;          /* ready threads, FIFO */
     struct thread *sleepers;    /* blocked with a deadline, earliest first */
     struct thread *zombie;      /* dead, its stack still in use until the next switch */
     uint64_t slice_end;         /* TSC at which current's time slice ends */

@@ -16,11 +16,6 @@
 
 struct thread;
 
-/* Threads blocked on something, woken first come, first served. */
-struct waitq {
-    struct thread *head, *tail;
-};
-
 #define VEC_TIMER 0xf0
 
 /* The boot context becomes this CPU's idle thread. After lapic_timer_calibrate. */

@@ -31,27 +31,6 @@ void sched_init_cpu(void)
 
 /* ---- queues ------------------------------------------------------------------------- */
 
-static void runq_push(struct percpu *c, struct thread *t)
-{
-    t->next = 0;
-    if (c->runq_tail)
-        c->runq_tail->next = t;
-    else
-        c->runq_head = t;
-    c->runq_tail = t;
-}
-
-static struct thread *runq_pop(struct percpu *c)
-{
-    struct thread *t = c->runq_head;
-    if (t) {
-        c->runq_head = t->next;
-        if (!c->runq_head)
-            c->runq_tail = 0;
-    }
-    return t;
-}
-
 static void waitq_push(struct waitq *q, struct thread *t)
 {
     t->next = 0;
@@ -60,6 +39,17 @@ static void waitq_push(struct waitq *q, struct thread *t)
     else
         q->head = t;
     q->tail = t;
+}
+
+static struct thread *waitq_pop(struct waitq *q)
+{
+    struct thread *t = q->head;
+    if (t) {
+        q->head = t->next;
+        if (!q->head)
+            q->tail = 0;
+    }
+    return t;
 }
 
 static void waitq_remove(struct waitq *q, struct thread *t)
@@ -107,7 +97,7 @@ static void sleepers_remove(struct percpu *c, struct thread *t)
 static void timer_program(struct percpu *c)
 {
     uint64_t next = HV_TIME_INFINITE;
-    if (c->runq_head && c->current != c->idle)
+    if (c->runq.head && c->current != c->idle)
         next = c->slice_end;
     if (c->sleepers && c->sleepers->deadline < next)
         next = c->sleepers->deadline;
@@ -139,7 +129,7 @@ static void finish_switch(void)
 static void schedule(void)
 {
     struct percpu *c = this_cpu();
-    struct thread *prev = c->current, *next = runq_pop(c);
+    struct thread *prev = c->current, *next = waitq_pop(&c->runq);
     if (!next)
         next = c->idle;
     c->need_resched = false;
@@ -168,7 +158,7 @@ void sched_ready(struct thread *t)
 {
     struct percpu *c = this_cpu();
     t->state = THREAD_READY;
-    runq_push(c, t);
+    waitq_push(&c->runq, t);
     if (c->current == c->idle)
         c->need_resched = true;
     timer_program(c);
@@ -177,10 +167,8 @@ void sched_ready(struct thread *t)
 void sched_yield(void)
 {
     struct percpu *c = this_cpu();
-    if (c->current != c->idle) {
-        c->current->state = THREAD_READY;
-        runq_push(c, c->current);
-    }
+    if (c->current != c->idle)
+        sched_ready(c->current);
     schedule();
 }
 
@@ -251,7 +239,7 @@ void sched_tick(void)
     uint64_t now = rdtsc();
     while (c->sleepers && c->sleepers->deadline <= now)
         wake(c->sleepers, HV_ERR_TIMED_OUT);
-    if (c->runq_head && (c->current == c->idle || now >= c->slice_end))
+    if (c->runq.head && (c->current == c->idle || now >= c->slice_end))
         c->need_resched = true;
     timer_program(c);
 }
@@ -261,7 +249,7 @@ void sched_idle(void)
     for (;;) {
         cli();
         struct percpu *c = this_cpu();
-        if (c->runq_head) {
+        if (c->runq.head) {
             schedule();
             continue;
         }
