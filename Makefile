@@ -1,6 +1,7 @@
 # Microhypervisor build. Everything lands in build/.
 #   make run    build, install missing packages, boot in the best emulator
 #   make test   host unit tests + emulator integration tests
+#   make layers check that no folder includes or calls upward
 BUILD   := build
 CC      := gcc
 LD      := ld
@@ -8,31 +9,37 @@ NASM    := nasm
 DEPS    := $(BUILD)/.deps-ok
 
 # ---- kernel ---------------------------------------------------------------
+# The floor plan, bottom up: a folder may include and call only its own layer
+# and the layers before it. Each layer's headers live in <folder>/include/, and
+# a layer is compiled with -I for itself and the layers below only, so an
+# upward include does not build. include/ holds the contracts everyone shares:
+# the hypercall ABI (include/hv/) and the loader hand-over (boot_info.h).
+LAYERS := lib arch/x86 mm vmx kernel object syscall boot
+# -I flags of layer number $(1) (1-based) and all below it.
+layer_inc = -Iinclude $(foreach l,$(wordlist 1,$(1),$(LAYERS)),-I$(l)/include)
+
 KCFLAGS := -std=c11 -ffreestanding -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie \
            -mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
            -fno-asynchronous-unwind-tables -fno-builtin -O2 -g \
-           -Wall -Wextra -Werror -Iinclude -MMD -MP
+           -Wall -Wextra -Werror -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
-# Pure logic: compiled into the kernel and into the host unit tests.
-PURE_SRCS := boot/bootinfo_build.c boot/mb2_parse.c kernel/format.c kernel/cmdline_parse.c \
-             mm/frame_alloc.c mm/heap.c kernel/acpi_tables.c vmx/vmx_caps.c \
-             mm/ept.c vmx/insn_decode.c vmx/guest_walk.c vmx/vmx_names.c boot/kelf.c \
-             kernel/handle_table.c
-KERNEL_SRCS := $(PURE_SRCS) boot/boot_main.c kernel/main.c kernel/console.c kernel/cmdline.c \
-               kernel/shutdown.c kernel/pic.c kernel/string.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/lapic.c \
-               kernel/acpi.c mm/memory.c mm/paging.c vmx/vmx_on.c vmx/vmcs.c vmx/vmx_setup.c \
-               vmx/vcpu.c vmx/event.c vmx/exit.c vmx/emulate.c vmx/vm.c vmx/diagnose.c \
-               vmx/vmx_selftest.c kernel/percpu.c kernel/process.c kernel/root_task.c \
-               kernel/syscall.c kernel/sys_guest.c mm/vspace.c kernel/sched.c kernel/port.c \
-               kernel/sys_thread.c
-KERNEL_ASMS := boot/mb2_entry.asm boot/entry64.asm kernel/isr.asm vmx/entry.asm \
-               kernel/syscall_entry.asm kernel/switch.asm
-
+# Sources by wildcard per folder: a new file needs no list.
+KERNEL_SRCS := $(foreach l,$(LAYERS),$(wildcard $(l)/*.c))
+KERNEL_ASMS := $(foreach l,$(LAYERS),$(wildcard $(l)/*.asm))
 KOBJS := $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/k/%.o)
+# The kernel's own tests (test=vmx, test=bench) are linked into the test kernel only.
+KTEST_SRCS := $(wildcard tests/kernel/*.c)
+KTEST_OBJS := $(KTEST_SRCS:%.c=$(BUILD)/k/%.o)
 
-.PHONY: all kernel efi iso esp run test unit integration bench debug clean deps
-all: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf guests iso esp
+# Pure logic: compiled into the kernel and into the host unit tests.
+PURE_SRCS := lib/format.c lib/cmdline_parse.c lib/vmx_names.c lib/kelf.c \
+             boot/bootinfo_build.c boot/mb2_parse.c arch/x86/acpi_tables.c \
+             mm/frame_alloc.c mm/heap.c mm/ept.c vmx/vmx_caps.c vmx/insn_decode.c \
+             vmx/guest_walk.c object/handle_table.c
+
+.PHONY: all kernel efi iso esp run test unit integration bench debug clean deps layers
+all: $(BUILD)/kernel.elf $(BUILD)/kernel-test.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf guests iso esp
 
 kernel: $(BUILD)/kernel.elf
 
@@ -43,13 +50,18 @@ $(DEPS): scripts/deps.sh
 deps:
 	@bash scripts/deps.sh
 
+# Include paths by layer (tests/kernel sees every layer).
+$(foreach i,$(shell seq 1 $(words $(LAYERS))),\
+  $(eval $(BUILD)/k/$(word $(i),$(LAYERS))/%.o: KINC := $(call layer_inc,$(i))))
+$(BUILD)/k/tests/kernel/%.o: KINC := $(call layer_inc,$(words $(LAYERS)))
+
 # The VM-exit fast path: leaf handlers skip the frame-pointer set-up (a fault
 # there shows the faulting rip, but its caller, vmx_handle_exit, is not listed).
 $(BUILD)/k/vmx/exit.o $(BUILD)/k/vmx/emulate.o: KCFLAGS += -momit-leaf-frame-pointer
 
 $(BUILD)/k/%.o: %.c Makefile | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(CC) $(KCFLAGS) $(KINC) -c $< -o $@
 
 $(BUILD)/k/%.o: %.asm Makefile | $(DEPS)
 	@mkdir -p $(dir $@)
@@ -57,6 +69,9 @@ $(BUILD)/k/%.o: %.asm Makefile | $(DEPS)
 
 $(BUILD)/kernel.elf: $(KOBJS) linker.ld
 	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+
+$(BUILD)/kernel-test.elf: $(KOBJS) $(KTEST_OBJS) linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(KTEST_OBJS)
 
 # ---- EFI loader -------------------------------------------------------------
 include boot/efi/efi.mk
@@ -85,15 +100,15 @@ EMU ?= auto
 run: $(BUILD)/hv.iso esp
 	bash scripts/run.sh $(EMU)
 
-bench: $(BUILD)/kernel.elf $(BUILD)/root.elf $(GUEST_BINS) | $(DEPS)
+bench: $(BUILD)/kernel-test.elf $(BUILD)/root.elf $(GUEST_BINS) | $(DEPS)
 	bash scripts/bench.sh
 
 debug: $(BUILD)/kernel.elf esp
 	bash scripts/debug.sh
 
 # ---- tests --------------------------------------------------------------------
-HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Iboot/efi -fsanitize=address,undefined \
-               -fno-sanitize-recover=all -MMD -MP
+HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(call layer_inc,$(words $(LAYERS))) \
+               -Iboot/efi -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
 # The EFI loader's parsers are pure too, but not part of the kernel.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(PURE_SRCS) boot/efi/cfg.c $(ROOT_UNIT_SRCS)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/host/%.o)
@@ -114,4 +129,4 @@ test: all $(BUILD)/unit_tests
 clean:
 	rm -rf $(BUILD)
 
--include $(KOBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

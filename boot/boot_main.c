@@ -4,7 +4,7 @@
  * memory that is reclaimed later).
  */
 #include "bootinfo_build.h"
-#include "kernel.h"
+#include "base.h"
 
 #define MB2_BOOT_MAGIC 0x36d76289u
 

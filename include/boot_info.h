@@ -64,4 +64,7 @@ struct boot_info {
     struct boot_framebuffer fb;
 };
 
+/* The boot module with exactly this name, or NULL (lib/boot_info.c). */
+const struct boot_module *boot_module_find(const struct boot_info *bi, const char *name);
+
 #endif

@@ -6,14 +6,15 @@
  * and "the first sleeper's deadline"; with one thread and nothing to time it
  * stays off, so a lone VMM runs undisturbed.
  */
-#include "kernel.h"
+#include "base.h"
 #include "lapic.h"
-#include "process.h"
+#include "cpu.h"
+#include "thread.h"
 #include "sched.h"
 #include "x86.h"
 
-void context_switch(uint64_t *save, uint64_t next_rsp);
-__attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp, uint64_t arg);
+
+static void sched_timer_irq(void);
 
 static uint64_t slice_ticks;            /* TSC ticks per time slice */
 static uint64_t timer_per_tsc_q32;      /* APIC timer ticks per TSC tick, 32.32 fixed point */
@@ -27,6 +28,8 @@ void sched_init_cpu(void)
     c->next_event = c->timer_armed = HV_TIME_INFINITE;
     slice_ticks = tsc_hz() / 1000 * HV_TIME_SLICE_MS;
     timer_per_tsc_q32 = (lapic_timer_hz() << 32) / tsc_hz();
+    trap_set_irq_handler(VEC_TIMER, sched_timer_irq);
+    trap_set_preempt_handler(sched_yield);
 }
 
 /* ---- queues ------------------------------------------------------------------------- */
@@ -147,7 +150,7 @@ static void schedule(void)
     }
 }
 
-void thread_first_run(void)
+void sched_thread_start(void)
 {
     finish_switch();
     struct thread *t = current_thread();
@@ -218,16 +221,11 @@ void sched_exit(void)
 {
     struct thread *t = current_thread();
     t->state = THREAD_DEAD;
-    if (--t->proc->nthreads == 0) {
-        pr_err("root: the root task's last thread exited (a root task ends with "
-               "system_shutdown)\n");
-        shutdown(SHUTDOWN_FAIL);
-    }
     schedule();
     __builtin_unreachable();
 }
 
-void sched_timer_irq(void)
+static void sched_timer_irq(void)
 {
     this_cpu()->timer_armed = HV_TIME_INFINITE; /* it fired, maybe early by rounding */
     sched_tick();

@@ -1,6 +1,6 @@
 /* Frame allocator and heap set-up from the boot memory map. */
 #include "heap.h"
-#include "kernel.h"
+#include "base.h"
 #include "mm.h"
 
 static struct frame_alloc fa;

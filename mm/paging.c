@@ -7,7 +7,7 @@
  *  - 2 MiB regions that hold no RAM are mapped uncached (MMIO holes).
  * 1 GiB leaves are used above 4 GiB when the CPU has them.
  */
-#include "kernel.h"
+#include "base.h"
 #include "mm.h"
 #include "x86.h"
 
@@ -117,4 +117,48 @@ void paging_init(const struct boot_info *bi)
     write_cr0(read_cr0() | CR0_WP);
     pr_info("paging: identity map of %llu GiB (%s leaves above 4 GiB), NX %s, NULL page unmapped\n",
             (unsigned long long)(top / GIB), has_1g ? "1 GiB" : "2 MiB", nx_bit ? "on" : "absent");
+}
+
+/* ---- is a physical range mapped (ACPI tables come from firmware pointers) ---- */
+
+#define PAGE_SIZE 4096ull
+#define IDENTITY_LIMIT (1ull << 47)     /* lower canonical half */
+#define EARLY_LIMIT (1ull << 32)        /* the boot map before paging_init */
+
+static bool page_present(uint64_t va)
+{
+    const uint64_t *pml4 = phys_to_virt(kernel_pml4_phys);
+    uint64_t e = pml4[(va >> 39) & 511];
+    if (!(e & PTE_P))
+        return false;
+    const uint64_t *pdpt = phys_to_virt(e & PTE_ADDR);
+    e = pdpt[(va >> 30) & 511];
+    if (!(e & PTE_P))
+        return false;
+    if (e & PTE_PS)
+        return true;
+    const uint64_t *pd = phys_to_virt(e & PTE_ADDR);
+    e = pd[(va >> 21) & 511];
+    if (!(e & PTE_P))
+        return false;
+    if (e & PTE_PS)
+        return true;
+    const uint64_t *pt = phys_to_virt(e & PTE_ADDR);
+    return pt[(va >> 12) & 511] & PTE_P;
+}
+
+bool paging_is_mapped(uint64_t phys, uint64_t len)
+{
+    if (len == 0)
+        len = 1;
+    if (phys < PAGE_SIZE || phys + len < phys)
+        return false;                   /* NULL page or wrap-around */
+    if (kernel_pml4_phys == 0)          /* before paging_init: only 4 GiB */
+        return phys + len <= EARLY_LIMIT;
+    if (phys + len > IDENTITY_LIMIT)
+        return false;
+    for (uint64_t p = phys & ~(PAGE_SIZE - 1); p < phys + len; p += PAGE_SIZE)
+        if (!page_present(p))
+            return false;
+    return true;
 }

@@ -1,5 +1,5 @@
 /* User address spaces: 4-level page tables below the shared kernel slot. */
-#include "kernel.h"
+#include "base.h"
 #include "kstring.h"
 #include "mm.h"
 #include "vspace.h"

@@ -13,16 +13,16 @@
 ROOT_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mcmodel=large -mno-red-zone \
                -mgeneral-regs-only -fno-stack-protector -fno-builtin \
                -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror \
-               -Iinclude -Iroot/include -MMD -MP
+               -Iinclude -Ilib/include -Iroot/include -MMD -MP
 ROOT_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T root/root.ld
 
 # Pure sources: also compiled into the host unit tests (only stdint/stddef/stdbool).
 ROOT_UNIT_SRCS := root/vmm/uart16550.c root/vmm/loader.c
 
-# kernel/format.c, string.c, cmdline_parse.c and vmx/vmx_names.c are shared with the kernel.
-ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c kernel/string.c \
-             root/lib/status.c root/libsys/libsys.c kernel/format.c vmx/vmx_names.c \
-             kernel/cmdline_parse.c root/bench/bench.c
+# lib/ (format, string, cmdline_parse, vmx_names) is shared with the kernel.
+ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c lib/string.c \
+             root/lib/status.c root/libsys/libsys.c lib/format.c lib/vmx_names.c \
+             lib/cmdline_parse.c root/bench/bench.c
 ROOT_ASMS := root/crt0.S
 # Test modes (test=hypercalls, test=fuzz): root/tests/.
 ROOT_SRCS += root/tests/common.c root/tests/hypercalls.c root/tests/threads.c root/tests/fuzz.c

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 log=build/logs/bench.log
 iso=build/variants/bench.iso
 mkdir -p build/variants
-bash scripts/mkiso.sh "$iso" "console=com1 test=bench" || exit 1
+KERNEL_ELF=build/kernel-test.elf bash scripts/mkiso.sh "$iso" "console=com1 test=bench" || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300
 rc=$?
 echo "Bochs TSC ticks (= instructions executed):"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build a hybrid BIOS+UEFI GRUB rescue ISO that boots the kernel by Multiboot2.
 # usage: mkiso.sh OUT.iso "CMDLINE" [MODULE_FILE NAME]...
+# The kernel is build/kernel.elf (KERNEL_ELF=path picks another, e.g. the test kernel);
 # build/root.elf is added as module root (ROOT_ELF=path picks another, ROOT_ELF= none),
 # every build/guest/NAME.bin as guest:NAME.
 set -eu
@@ -12,7 +13,7 @@ log=$(mktemp)          # outside $stage: xorriso packs $stage and must not see a
 trap 'rm -rf "$stage" "$log"' EXIT
 
 mkdir -p "$stage/boot/grub"
-cp "$here/build/kernel.elf" "$stage/boot/kernel.elf"
+cp "${KERNEL_ELF:-$here/build/kernel.elf}" "$stage/boot/kernel.elf"
 mods=""
 # The root task rides along as module "root", every built test guest as "guest:NAME".
 root_elf=${ROOT_ELF-$here/build/root.elf}

@@ -3,7 +3,7 @@
  * check the guest-state rules that a hypervisor bug most often violates
  * (SDM Vol. 3 26.3.1) and print the state a person needs.
  */
-#include "kernel.h"
+#include "base.h"
 #include "vcpu.h"
 #include "vmcs.h"
 #include "vmx_exits.h"

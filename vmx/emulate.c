@@ -5,7 +5,7 @@
  * Anything the architecture would fault on gets the same fault injected.
  */
 #include "cpu.h"
-#include "kernel.h"
+#include "base.h"
 #include "percpu.h"
 #include "vcpu.h"
 #include "vmcs.h"

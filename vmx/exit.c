@@ -3,8 +3,8 @@
  * reason. Handlers return 1 to resume the guest at once (the fast path) or
  * 0 after filling v->exit for vcpu_run's caller.
  */
-#include "kernel.h"
-#include "sched.h"
+#include "base.h"
+#include "percpu.h"
 #include "cpu.h"
 #include "vcpu.h"
 #include "vmcs.h"
@@ -45,7 +45,7 @@ static int exit_external_interrupt(struct vcpu *v, uint32_t reason)
 {
     /* Acknowledged on exit: the vector is in the exit information. */
     irq_dispatch((uint8_t)vmcs_read(VMCS_EXIT_INTR_INFO));
-    if (sched_need_resched())
+    if (this_cpu()->need_resched)
         return vcpu_leave(v, VCPU_EXIT_YIELD, reason);  /* the caller lets others run */
     return 1;
 }

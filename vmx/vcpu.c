@@ -3,7 +3,7 @@
  * state), the run loop around vmx_enter, and the guest state the VMCS does
  * not switch (syscall MSRs, KERNEL_GS_BASE, XCR0).
  */
-#include "kernel.h"
+#include "base.h"
 #include "percpu.h"
 #include "mm.h"
 #include "vcpu.h"

@@ -5,7 +5,7 @@
  */
 #include "guest_walk.h"
 #include "insn_decode.h"
-#include "kernel.h"
+#include "base.h"
 #include "kstring.h"
 #include "mm.h"
 #include "vcpu.h"

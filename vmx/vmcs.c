@@ -1,5 +1,5 @@
 /* VMCS instructions and failure reporting. */
-#include "kernel.h"
+#include "base.h"
 #include "vmcs.h"
 #include "vmx_names.h"
 

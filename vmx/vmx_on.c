@@ -1,5 +1,5 @@
 /* VMX detection, capability report and VMXON on the boot CPU. */
-#include "kernel.h"
+#include "base.h"
 #include "mm.h"
 #include "vmx.h"
 #include "x86.h"

@@ -4,7 +4,7 @@
  * and I/O bitmaps, and the host-state area every VMCS shares.
  */
 #include "ept.h"
-#include "kernel.h"
+#include "base.h"
 #include "percpu.h"
 #include "mm.h"
 #include "vmcs.h"

@@ -8,14 +8,14 @@ EFI_LDS     := $(EFI_LIBDIR)/elf_x86_64_efi.lds
 OBJCOPY     ?= objcopy
 OBJDUMP     ?= objdump
 
-EFI_CFLAGS  := -std=c11 -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -fpic -fshort-wchar \
+EFI_CFLAGS  := -std=c11 -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Ilib/include -Iboot/include -fpic -fshort-wchar \
                -fno-stack-protector -mno-red-zone -ffreestanding -maccumulate-outgoing-args \
                -DGNU_EFI_USE_MS_ABI -Wall -Wextra -Werror -O2 -MMD -MP
 EFI_LDFLAGS := -shared -Bsymbolic -nostdlib -T $(EFI_LDS)
 EFI_SECTIONS := .text .sdata .data .rodata .dynamic .dynsym .rel .rela .rel.* .rela.* .reloc
 
 EFI_SRCS    := boot/efi/loader.c boot/efi/con.c boot/efi/fs.c boot/efi/cfg.c \
-               boot/kelf.c boot/bootinfo_build.c
+               lib/kelf.c boot/bootinfo_build.c
 EFI_OBJS    := $(EFI_SRCS:%.c=$(BUILD)/efi/%.o)
 
 efi: $(BUILD)/BOOTX64.EFI

@@ -7,11 +7,13 @@ LOGS=$ROOT/build/logs
 mkdir -p "$LOGS"
 fail=0
 
-# iso_variant NAME CMDLINE -> prints the path of an ISO booting with CMDLINE
+# iso_variant NAME CMDLINE -> prints the path of an ISO booting with CMDLINE.
+# Boots of the kernel's own tests (test=vmx, test=bench) get the test kernel.
 iso_variant() {
-    local iso=$ROOT/build/variants/$1.iso
+    local iso=$ROOT/build/variants/$1.iso kernel=$ROOT/build/kernel.elf
+    case " $2 " in *" test="*vmx*|*" test="*bench*) kernel=$ROOT/build/kernel-test.elf ;; esac
     mkdir -p "$ROOT/build/variants"
-    bash scripts/mkiso.sh "$iso" "$2" >&2 || return 1
+    KERNEL_ELF=$kernel bash scripts/mkiso.sh "$iso" "$2" >&2 || return 1
     echo "$iso"
 }
 

@@ -1,0 +1,50 @@
+/*
+ * The scheduler: per-CPU round robin with a time slice, wait queues with
+ * deadlines, and a tickless one-shot LAPIC timer that is armed only when
+ * there is something to time (a slice to end with others waiting, or a
+ * deadline). The kernel is not preemptible: a thread gives the CPU up only
+ * at preemption points (returning to ring 3 from an interrupt, between
+ * guest runs in vcpu_resume) or when it blocks or exits.
+ */
+#ifndef SCHED_H
+#define SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hv/status.h"
+#include "percpu.h"
+
+struct thread;
+
+/* The boot context becomes this CPU's idle thread; hooks the timer vector and the
+ * ring-3 preemption point into arch/. After lapic_timer_calibrate. */
+void sched_init_cpu(void);
+/* Run t when its turn comes. */
+void sched_ready(struct thread *t);
+/* Give the CPU to the next ready thread, if any; the caller stays ready. */
+void sched_yield(void);
+/*
+ * Block the current thread on q (may be NULL: sleep) until woken or the TSC
+ * reaches deadline (HV_TIME_INFINITE: never). Returns the waker's status, or
+ * HV_ERR_TIMED_OUT. Call with the deadline still in the future.
+ */
+hv_status_t sched_block(struct waitq *q, uint64_t deadline);
+/* Wake the first waiter of q with status; NULL when there was none. */
+struct thread *sched_wake_one(struct waitq *q, hv_status_t status);
+void sched_wake_all(struct waitq *q, hv_status_t status);
+/* End the current thread. */
+__attribute__((noreturn)) void sched_exit(void);
+/* This CPU's idle loop; the boot context ends here. */
+__attribute__((noreturn)) void sched_idle(void);
+/* A new thread's first code (its kernel stack frame calls it): on to ring 3. */
+__attribute__((noreturn)) void sched_thread_start(void);
+/* The timer's event is due: wake sleepers, end the slice. From the timer interrupt,
+ * and when a guest's run ends on the preemption timer. */
+void sched_tick(void);
+
+static inline bool sched_need_resched(void)
+{
+    return this_cpu()->need_resched;
+}
+
+#endif

@@ -1,0 +1,29 @@
+/* Ports: bounded packet queues (object/port.c). Bell traps deliver into them. */
+#ifndef PORT_H
+#define PORT_H
+
+#include <stdbool.h>
+#include "hv/hv.h"
+#include "object.h"
+
+struct port;
+
+/* The port behind a handle of the current process, with `needed` rights. */
+hv_status_t port_lookup(uint64_t h, hv_rights_t needed, struct port **out);
+struct object *port_object(struct port *p);
+/*
+ * Queue a copy of pkt: straight to the first waiter if one waits, else into
+ * the queue. False when the queue is full. A port without handles drops it
+ * (nobody can wait on it any more) and says true.
+ */
+bool port_enqueue(struct port *p, const struct hv_packet *pkt);
+/* A new, empty port holding one reference for the caller. HV_ERR_NO_MEMORY. */
+hv_status_t port_create(struct port **out);
+/*
+ * Take the oldest packet into *out, blocking until one arrives or the TSC
+ * reaches deadline: HV_OK, HV_ERR_TIMED_OUT, or HV_ERR_CANCELED (the port's
+ * last handle closed while waiting).
+ */
+hv_status_t port_dequeue(struct port *p, uint64_t deadline, struct hv_packet *out);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * Processes: an address space, a handle table, anonymous memory and a
+ * thread count. One process so far: the root task. Its threads
+ * (kernel/include/thread.h) are what vCPUs bind to.
+ */
+#ifndef PROCESS_H
+#define PROCESS_H
+
+#include <stdint.h>
+#include "boot_info.h"
+#include "handle_table.h"
+#include "hv/hv.h"
+#include "object.h"
+#include "thread.h"
+#include "vspace.h"
+
+#define PROCESS_HANDLES 1024
+
+/* Anonymous memory from mem_map. */
+struct mem_region {
+    uint64_t va, len;
+    uint32_t rights;            /* VS_R | VS_W */
+    uint32_t guest_refs;        /* guest mappings of it: unmap refused while > 0 */
+    struct mem_region *next;
+};
+
+struct process {
+    struct vspace vs;
+    struct handle_table handles;
+    struct ht_entry *handle_slots;
+    struct mem_region *regions;
+    uint64_t mmap_next;         /* mem_map hands out fresh addresses upward from here */
+    uint32_t nthreads;          /* alive */
+};
+
+#define MMAP_BASE    0x0000100000000000ull
+#define MMAP_TOP     0x0000300000000000ull
+#define MODULES_BASE 0x0000400000000000ull
+#define STARTUP_VA   0x00003fffffff0000ull
+#define USER_STACK_TOP   0x00007ffffff00000ull
+#define USER_STACK_PAGES 16
+
+int process_init(struct process *p);
+/* The process the current thread belongs to. */
+static inline struct process *current_process(void)
+{
+    return current_thread()->proc;
+}
+/* Map fresh zeroed frames at va (page aligned); 0 or a negative HV_ERR_*. */
+int process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
+/* The same for a 2 MiB-aligned va: physically contiguous 2 MiB blocks where the
+ * allocator has them (so guests get 2 MiB EPT leaves), single frames otherwise. */
+int process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
+
+/* Load the root task (boot module "root") and make its first thread ready to run. */
+void root_task_start(const struct boot_info *bi);
+
+#endif
