@@ -77,10 +77,10 @@ hv_status_t port_create(struct port **out)
     return HV_OK;
 }
 
-hv_status_t port_dequeue(struct port *p, uint64_t deadline, struct hv_packet *out)
+hv_status_t port_dequeue(struct port *p, uint64_t deadline, const struct hv_packet **out)
 {
     if (p->count) {
-        *out = p->q[p->head];
+        *out = &p->q[p->head];
         p->head = (p->head + 1) % HV_PORT_CAPACITY;
         p->count--;
         return HV_OK;
@@ -92,6 +92,6 @@ hv_status_t port_dequeue(struct port *p, uint64_t deadline, struct hv_packet *ou
     hv_status_t rc = sched_block(&p->waiters, deadline);
     object_unref(&p->obj);
     if (rc == HV_OK)
-        *out = self->wait_packet;
+        *out = &self->wait_packet;
     return rc;
 }

@@ -43,9 +43,9 @@ SYSCALL_DEFINE(port_wait)
     struct vspace *vs = &current_process()->vs;
     if (!vspace_check(vs, a2, sizeof(struct hv_packet), VS_R | VS_W))
         return HV_ERR_INVALID_ARGS;
-    struct hv_packet pkt;
+    const struct hv_packet *pkt;
     if ((rc = port_dequeue(p, a1, &pkt)) != HV_OK)
         return rc;
     /* Checked again: another thread may have unmapped it while we waited. */
-    return vspace_copy_out(vs, a2, &pkt, sizeof(pkt)) ? HV_OK : HV_ERR_INVALID_ARGS;
+    return vspace_copy_out(vs, a2, pkt, sizeof(*pkt)) ? HV_OK : HV_ERR_INVALID_ARGS;
 }

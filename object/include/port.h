@@ -20,10 +20,12 @@ bool port_enqueue(struct port *p, const struct hv_packet *pkt);
 /* A new, empty port holding one reference for the caller. HV_ERR_NO_MEMORY. */
 hv_status_t port_create(struct port **out);
 /*
- * Take the oldest packet into *out, blocking until one arrives or the TSC
- * reaches deadline: HV_OK, HV_ERR_TIMED_OUT, or HV_ERR_CANCELED (the port's
- * last handle closed while waiting).
+ * Take the oldest packet, blocking until one arrives or the TSC reaches
+ * deadline: HV_OK, HV_ERR_TIMED_OUT, or HV_ERR_CANCELED (the port's last
+ * handle closed while waiting). On HV_OK *out points at the packet (in the
+ * queue's freed slot or the thread's hand-over buffer): valid until the
+ * caller next blocks, so copy it out at once (no copy on the way).
  */
-hv_status_t port_dequeue(struct port *p, uint64_t deadline, struct hv_packet *out);
+hv_status_t port_dequeue(struct port *p, uint64_t deadline, const struct hv_packet **out);
 
 #endif
