@@ -39,7 +39,8 @@ PURE_SRCS := lib/format.c lib/cmdline_parse.c lib/vmx_names.c lib/kelf.c \
              vmx/guest_walk.c object/handle_table.c
 
 .PHONY: all kernel efi iso esp run test unit integration bench debug clean deps layers
-all: $(BUILD)/kernel.elf $(BUILD)/kernel-test.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf guests iso esp
+all: $(BUILD)/kernel.elf $(BUILD)/kernel-test.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf \
+     $(BUILD)/root-test.elf guests iso esp
 
 kernel: $(BUILD)/kernel.elf
 
@@ -100,7 +101,8 @@ EMU ?= auto
 run: $(BUILD)/hv.iso esp
 	bash scripts/run.sh $(EMU)
 
-bench: $(BUILD)/kernel-test.elf $(BUILD)/root.elf $(GUEST_BINS) | $(DEPS)
+# Bench boots run the test kernel and the test root image (root/root.mk).
+bench: $(BUILD)/kernel-test.elf $(BUILD)/root-test.elf $(GUEST_BINS) | $(DEPS)
 	bash scripts/bench.sh
 
 debug: $(BUILD)/kernel.elf esp

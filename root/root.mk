@@ -2,7 +2,9 @@
 # 512 GiB, loaded by the kernel from the boot module "root". Included from
 # the top-level Makefile, which defines BUILD, CC, LD and the order-only
 # prerequisite DEPS.
-#   make root    build $(BUILD)/root.elf
+#   make root        build $(BUILD)/root.elf (production: the VMM)
+#   make root-test   build $(BUILD)/root-test.elf (the test modes)
+#   make root-size   the size of both
 #
 # Code model: -mcmodel=large. The image lives at 0x8000000000, above the
 # 2 GiB that the small and medium models (and -mcmodel=kernel's top 2 GiB)
@@ -16,22 +18,39 @@ ROOT_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mcmodel=large -mno-red
                -Iinclude -Ilib/include -Iroot/include -MMD -MP
 ROOT_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T root/root.ld
 
+# Two images from one set of objects:
+#   $(BUILD)/root.elf       production: the VMM (root/vmm/) on the runtime
+#   $(BUILD)/root-test.elf  test=hypercalls, test=fuzz, test=bench (root/tests/,
+#                           root/bench/; main in root/tests/main.c) on the runtime
+# Sources by wildcard per folder: a new file in one of these folders needs no list.
+
 # Pure sources: also compiled into the host unit tests (only stdint/stddef/stdbool).
 ROOT_UNIT_SRCS := root/vmm/uart16550.c root/vmm/loader.c
 
-# lib/ (format, string, cmdline_parse, vmx_names) is shared with the kernel.
-ROOT_SRCS := $(ROOT_UNIT_SRCS) root/vmm/vmm.c root/lib/printf.c lib/string.c \
-             root/lib/status.c root/libsys/libsys.c lib/format.c lib/vmx_names.c \
-             lib/cmdline_parse.c root/bench/bench.c
-ROOT_ASMS := root/crt0.S
-# Test modes (test=hypercalls, test=fuzz): root/tests/.
-ROOT_SRCS += root/tests/common.c root/tests/hypercalls.c root/tests/threads.c root/tests/fuzz.c
-ROOT_ASMS += root/tests/guest_code.S root/tests/thread_stubs.S
+# The runtime both images share: crt0, printf, status names, the start-up
+# report, the hypercall stubs, and the parts of lib/ (shared with the kernel)
+# it needs.
+ROOT_RT_SRCS := $(wildcard root/lib/*.c root/libsys/*.c) \
+                lib/string.c lib/format.c lib/vmx_names.c lib/cmdline_parse.c
+ROOT_RT_ASMS := root/crt0.S $(wildcard root/lib/*.S root/libsys/*.S)
 
-ROOT_OBJS := $(ROOT_SRCS:%.c=$(BUILD)/root/%.o) $(ROOT_ASMS:%.S=$(BUILD)/root/%.o)
+ROOT_VMM_SRCS := $(wildcard root/vmm/*.c)
+ROOT_TEST_SRCS := $(wildcard root/tests/*.c root/bench/*.c)
+ROOT_TEST_ASMS := $(wildcard root/tests/*.S root/bench/*.S)
 
-.PHONY: root
+root_objs = $(patsubst %.c,$(BUILD)/root/%.o,$(filter %.c,$(1))) \
+            $(patsubst %.S,$(BUILD)/root/%.o,$(filter %.S,$(1)))
+ROOT_RT_OBJS := $(call root_objs,$(ROOT_RT_SRCS) $(ROOT_RT_ASMS))
+ROOT_VMM_OBJS := $(call root_objs,$(ROOT_VMM_SRCS))
+ROOT_TEST_OBJS := $(call root_objs,$(ROOT_TEST_SRCS) $(ROOT_TEST_ASMS))
+ROOT_OBJS := $(ROOT_RT_OBJS) $(ROOT_VMM_OBJS)
+
+.PHONY: root root-test root-size
 root: $(BUILD)/root.elf
+root-test: $(BUILD)/root-test.elf
+
+# The test modes see each other's headers (root/tests/root_tests.h, root/bench/root_bench.h).
+$(BUILD)/root/root/tests/%.o $(BUILD)/root/root/bench/%.o: ROOT_CFLAGS += -Iroot/tests -Iroot/bench
 
 $(BUILD)/root/%.o: %.c root/root.mk | $(DEPS)
 	@mkdir -p $(dir $@)
@@ -44,8 +63,15 @@ $(BUILD)/root/%.o: %.S root/root.mk | $(DEPS)
 $(BUILD)/root.elf: $(ROOT_OBJS) root/root.ld
 	$(LD) $(ROOT_LDFLAGS) -o $@ $(ROOT_OBJS)
 
+$(BUILD)/root-test.elf: $(ROOT_RT_OBJS) $(ROOT_TEST_OBJS) root/root.ld
+	$(LD) $(ROOT_LDFLAGS) -o $@ $(ROOT_RT_OBJS) $(ROOT_TEST_OBJS)
+
+# The sizes of both images (the production one's text should stay under 64 KiB).
+root-size: $(BUILD)/root.elf $(BUILD)/root-test.elf
+	@size $^
+
 # The host unit tests include the root task's headers.
 $(ROOT_UNIT_SRCS:%.c=$(BUILD)/host/%.o) $(BUILD)/host/tests/unit/test_uart16550.o \
 $(BUILD)/host/tests/unit/test_guest_loader.o: HOST_CFLAGS += -Iroot/include
 
--include $(ROOT_OBJS:.o=.d)
+-include $(ROOT_RT_OBJS:.o=.d) $(ROOT_VMM_OBJS:.o=.d) $(ROOT_TEST_OBJS:.o=.d)

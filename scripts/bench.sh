@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # make bench: boot with test=bench in Bochs, where one TSC tick is one
-# executed instruction, and print the measured table.
+# executed instruction, and print the measured table. The test kernel and
+# the test root image (build/root-test.elf) measure, each its own side.
 set -u
 cd "$(dirname "$0")/.."
 log=build/logs/bench.log
 iso=build/variants/bench.iso
 mkdir -p build/variants
-KERNEL_ELF=build/kernel-test.elf bash scripts/mkiso.sh "$iso" "console=com1 test=bench" || exit 1
+KERNEL_ELF=build/kernel-test.elf ROOT_ELF=build/root-test.elf bash scripts/mkiso.sh "$iso" "console=com1 test=bench" || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300
 rc=$?
 echo "Bochs TSC ticks (= instructions executed):"

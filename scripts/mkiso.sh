@@ -2,7 +2,8 @@
 # Build a hybrid BIOS+UEFI GRUB rescue ISO that boots the kernel by Multiboot2.
 # usage: mkiso.sh OUT.iso "CMDLINE" [MODULE_FILE NAME]...
 # The kernel is build/kernel.elf (KERNEL_ELF=path picks another, e.g. the test kernel);
-# build/root.elf is added as module root (ROOT_ELF=path picks another, ROOT_ELF= none),
+# build/root.elf is added as module root (ROOT_ELF=path picks another, e.g. the test
+# root image build/root-test.elf; ROOT_ELF= none),
 # every build/guest/NAME.bin as guest:NAME.
 set -eu
 out=$1 cmdline=$2
@@ -16,7 +17,12 @@ mkdir -p "$stage/boot/grub"
 cp "${KERNEL_ELF:-$here/build/kernel.elf}" "$stage/boot/kernel.elf"
 mods=""
 # The root task rides along as module "root", every built test guest as "guest:NAME".
+# An image asked for by name must exist; the default one is left out when not built.
 root_elf=${ROOT_ELF-$here/build/root.elf}
+if [ -n "${ROOT_ELF-}" ] && [ ! -e "$root_elf" ]; then
+    echo "mkiso.sh: ROOT_ELF=$root_elf does not exist" >&2
+    exit 1
+fi
 [ -n "$root_elf" ] && [ -e "$root_elf" ] && set -- "$@" "$root_elf" root
 for g in "$here"/build/guest/*.bin; do
     [ -e "$g" ] || continue

@@ -1,6 +1,8 @@
 /*
- * The root task's small runtime: console output through hv_debug_write,
- * the string functions GCC and the VMM need, status names.
+ * The root task's small runtime, linked into both root images (the VMM,
+ * build/root.elf, and the test image, build/root-test.elf): console output
+ * through hv_debug_write, the string functions GCC and the VMM need, status
+ * names, the start-up report.
  */
 #ifndef RT_H
 #define RT_H
@@ -20,5 +22,14 @@ void stdout_flush(void);
 
 /* "HV_OK", "HV_ERR_NO_MEMORY", ...; "HV_ERR_(unknown)" for other values. */
 const char *hv_status_name(hv_status_t status);
+
+struct hv_startup;
+/*
+ * The first lines of every root image: "root: started, N boot modules", one
+ * line per module, then CPUs and memory (hv_system_info). Returns the number
+ * of modules in su->modules[] (at most HV_STARTUP_MAX_MODULES), or -1 (after
+ * saying so) when su is not a start-up message.
+ */
+int rt_startup_report(const struct hv_startup *su);
 
 #endif

@@ -1,4 +1,4 @@
-/* Dispatch to the root task's test modes and what they share. */
+/* What the root task's test modes share. */
 #include "root_tests.h"
 #include "libsys.h"
 #include "rt.h"
@@ -60,18 +60,4 @@ int tests_free_handle_slots(hv_handle_t h)
         if (hv_handle_close(made[i]) != HV_OK)
             result = -1;
     return result;
-}
-
-int root_tests(const struct hv_startup *su)
-{
-    bool hc = tests_cmdline_has(su, "test", "hypercalls");
-    bool fz = tests_cmdline_has(su, "test", "fuzz");
-    if (!hc && !fz)
-        return -1;
-    int rc = 0;
-    if (hc && hypercall_tests(su))
-        rc = 1;
-    if (fz && fuzz_tests(su))
-        rc = 1;
-    return rc;
 }

@@ -1,11 +1,12 @@
 /*
- * The root task's test modes, chosen by the kernel command line (the
- * start-up message's cmdline) option test=LIST, a comma list:
+ * The test root image's modes (build/root-test.elf, main in root/tests/main.c),
+ * chosen by the kernel command line (the start-up message's cmdline) option
+ * test=LIST, a comma list:
+ *   test=bench       hypercall path lengths (root/bench/bench.c)
  *   test=hypercalls  the hypercall self-test (root/tests/hypercalls.c)
  *   test=fuzz        the hypercall fuzzer (root/tests/fuzz.c); fuzz_seed=N and
  *                    fuzz_calls=N override its seed and call count
- * root_tests() runs the ones asked for and returns main's exit status (0 when
- * everything passed), or -1 when the command line asks for none of them.
+ * Each returns 0 when everything passed.
  */
 #ifndef ROOT_TESTS_H
 #define ROOT_TESTS_H
@@ -14,8 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hv/hv.h"
-
-int root_tests(const struct hv_startup *su);
 
 /* ---- shared by the test modes (root/tests/common.c) ---- */
 

@@ -8,6 +8,10 @@
  * of guest/) get the environment of guest/PROTOCOL.md: 2 MiB of RAM, the
  * image at 0x8000, a GDT at 0x500 and ESP = 0x7000. Devices: a 16550 UART
  * at COM1 (0x3f8), the debug console port 0xe9, the exit port 0xf4.
+ *
+ * This is the production root image, build/root.elf. The test modes
+ * (test=hypercalls, test=fuzz, test=bench) are a separate image,
+ * build/root-test.elf (root/tests/main.c), that test boots load instead.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,8 +22,6 @@
 #include "uart16550.h"
 #include "vmx_names.h"
 #include "cmdline_parse.h"
-#include "root_bench.h"
-#include "../tests/root_tests.h"
 
 #define DEFAULT_GUEST   "hello"
 #define MODULE_PREFIX   "guest:"
@@ -323,37 +325,15 @@ static bool module_is(const struct hv_startup_module *m, const char *want)
 
 int main(const struct hv_startup *su)
 {
-    if (su->magic != HV_STARTUP_MAGIC) {
-        printf("root: bad start-up message (magic 0x%llx)\n", (unsigned long long)su->magic);
+    int n = rt_startup_report(su);
+    if (n < 0)
         return VMM_FAILURE;
-    }
-    uint32_t n = su->num_modules < HV_STARTUP_MAX_MODULES ? su->num_modules
-                                                          : HV_STARTUP_MAX_MODULES;
-    printf("root: started, %u boot modules\n", n);
-    for (uint32_t i = 0; i < n; i++)
-        printf("root:   %.*s: %llu bytes\n", (int)sizeof(su->modules[i].name),
-               su->modules[i].name, (unsigned long long)su->modules[i].len);
-
-    struct hv_system_info info;
-    hv_status_t rc = hv_system_info(&info, sizeof(info));
-    if (rc == HV_OK)
-        printf("root: %u CPUs, %llu MiB RAM, %llu MiB free\n", info.num_cpus,
-               (unsigned long long)(info.memory_bytes >> 20),
-               (unsigned long long)(info.free_bytes >> 20));
-    else
-        printf("root: hv_system_info failed: %s (%d)\n", hv_status_name(rc), rc);
-
-    if (cmdline_list_has(su->cmdline, "test", "bench"))
-        return root_bench() ? VMM_FAILURE : 0;
-    int test_status = root_tests(su);       /* test=hypercalls, test=fuzz */
-    if (test_status >= 0)
-        return test_status;
 
     char want[sizeof(su->modules[0].name)];
     if (!cmdline_lookup(su->cmdline, "guest", want, sizeof(want)) || !want[0])
         memcpy(want, DEFAULT_GUEST, sizeof(DEFAULT_GUEST));
     const struct hv_startup_module *m = 0;
-    for (uint32_t i = 0; i < n && !m; i++)
+    for (int i = 0; i < n && !m; i++)
         if (module_is(&su->modules[i], want))
             m = &su->modules[i];
     if (!m) {
