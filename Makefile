@@ -24,8 +24,10 @@ KCFLAGS := -std=c11 -ffreestanding -mno-red-zone -mgeneral-regs-only -fno-pic -f
            -Wall -Wextra -Werror -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
-# Sources by wildcard per folder: a new file needs no list.
-KERNEL_SRCS := $(foreach l,$(LAYERS),$(wildcard $(l)/*.c))
+# Sources by wildcard per folder: a new file needs no list. A layer's
+# asm_offsets.c is not kernel code (see "constants shared with the assembly").
+ASM_OFFSETS_SRCS := $(foreach l,$(LAYERS),$(wildcard $(l)/asm_offsets.c))
+KERNEL_SRCS := $(filter-out $(ASM_OFFSETS_SRCS),$(foreach l,$(LAYERS),$(wildcard $(l)/*.c)))
 KERNEL_ASMS := $(foreach l,$(LAYERS),$(wildcard $(l)/*.asm))
 KOBJS := $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(KERNEL_ASMS:%.asm=$(BUILD)/k/%.o)
 # The kernel's own tests (test=vmx, test=bench) are linked into the test kernel only.
@@ -51,10 +53,44 @@ $(DEPS): scripts/deps.sh
 deps:
 	@bash scripts/deps.sh
 
-# Include paths by layer (tests/kernel sees every layer).
+# ---- constants shared with the assembly --------------------------------------
+# Struct offsets, VMCS encodings and the like are defined once, in C: a
+# layer's asm_offsets.c names them with ASM_CONST (lib/include/asm_offsets.h),
+# is compiled with -S (never linked), and its markers become NASM %defines in
+# $(BUILD)/gen/<layer>/<name>_offsets.inc (vmx_offsets.inc, arch_offsets.inc).
+# A layer's .asm files find the generated includes of their own layer and the
+# layers below, as its C files do the headers. Dependencies: gcc -MMD for the
+# headers behind an .inc, nasm -M for the .incs behind an object (a pass of
+# its own: nasm 2.16.01's -MD leaves included files out).
+gen_inc = $(BUILD)/gen/$(1)/$(firstword $(subst /, ,$(1)))_offsets.inc
+GEN_INCS := $(foreach s,$(ASM_OFFSETS_SRCS),$(call gen_inc,$(s:%/asm_offsets.c=%)))
+# nasm -I flags and generated includes of layer number $(1) and all below it.
+layer_asm_inc = -Iinclude/ $(foreach l,$(wordlist 1,$(1),$(LAYERS)),-I$(BUILD)/gen/$(l)/)
+layer_gen_incs = $(filter $(foreach l,$(wordlist 1,$(1),$(LAYERS)),$(call gen_inc,$(l))),$(GEN_INCS))
+
+# Include paths by layer (tests/kernel sees every layer). An .asm object waits
+# for the generated includes it may use (order-only; nasm -M then names them).
 $(foreach i,$(shell seq 1 $(words $(LAYERS))),\
-  $(eval $(BUILD)/k/$(word $(i),$(LAYERS))/%.o: KINC := $(call layer_inc,$(i))))
+  $(eval $(BUILD)/k/$(word $(i),$(LAYERS))/%.o: KINC := $(call layer_inc,$(i)))\
+  $(eval $(BUILD)/k/$(word $(i),$(LAYERS))/%.o: ASMINC := $(call layer_asm_inc,$(i)))\
+  $(if $(filter $(word $(i),$(LAYERS))/asm_offsets.c,$(ASM_OFFSETS_SRCS)),\
+    $(eval $(call gen_inc,$(word $(i),$(LAYERS))): KINC := $(call layer_inc,$(i)))\
+    $(eval $(call gen_inc,$(word $(i),$(LAYERS))): $(word $(i),$(LAYERS))/asm_offsets.c))\
+  $(eval $(patsubst %.asm,$(BUILD)/k/%.o,$(wildcard $(word $(i),$(LAYERS))/*.asm)): | \
+    $(call layer_gen_incs,$(i))))
 $(BUILD)/k/tests/kernel/%.o: KINC := $(call layer_inc,$(words $(LAYERS)))
+
+# The markers in the compiler's output: .ascii "->NAME value expression".
+GEN_SED := -e 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Za-z_][A-Za-z0-9_]*\) \(-\{0,1\}[0-9][0-9]*\) \1"$$/%define \1 \2/p' \
+           -e t \
+           -e 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Za-z_][A-Za-z0-9_]*\) \(-\{0,1\}[0-9][0-9]*\) \(.*\)"$$/%define \1 \2\t; \3/p'
+$(GEN_INCS): Makefile | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) $(KINC) -MT $@ -MF $(@:.inc=.d) -S $(filter %.c,$^) -o $(@:.inc=.s)
+	@{ echo '; generated from $(filter %.c,$^), do not edit'; sed -n $(GEN_SED) $(@:.inc=.s); } > $@.tmp
+	@test "$$(grep -c '"->' $(@:.inc=.s))" = "$$(grep -c '^%define' $@.tmp)" || \
+	  { echo "$@: a marker in $(@:.inc=.s) did not convert" >&2; rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
 
 # The VM-exit fast path: leaf handlers skip the frame-pointer set-up (a fault
 # there shows the faulting rip, but its caller, vmx_handle_exit, is not listed).
@@ -66,7 +102,8 @@ $(BUILD)/k/%.o: %.c Makefile | $(DEPS)
 
 $(BUILD)/k/%.o: %.asm Makefile | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -Iinclude/ $< -o $@
+	@$(NASM) $(ASMINC) -M -MP -MT $@ -MF $(@:.o=.d) $<
+	$(NASM) -f elf64 -g -F dwarf $(ASMINC) $< -o $@
 
 $(BUILD)/kernel.elf: $(KOBJS) linker.ld
 	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
@@ -131,4 +168,4 @@ test: all $(BUILD)/unit_tests
 clean:
 	rm -rf $(BUILD)
 
--include $(KOBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(GEN_INCS:.inc=.d)

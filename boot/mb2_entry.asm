@@ -10,7 +10,7 @@ global mb2_start32
 MB2_MAGIC   equ 0xe85250d6
 MB2_ARCH    equ 0                   ; i386 protected mode
 COM1        equ 0x3f8
-SHUTDOWN_NO_LONGMODE equ 5
+%include "arch_offsets.inc"         ; SHUTDOWN_NO_LONGMODE (arch/x86/asm_offsets.c)
 
 section .multiboot
 align 8

@@ -12,28 +12,25 @@ default rel
 extern vmx_handle_exit, vmx_attention
 global vmx_enter, vmx_exit_stub
 
-VMCS_HOST_RSP equ 0x6c14
-V_CR2         equ 128
-V_LAUNCHED    equ 136
-V_ATTENTION   equ 137
-%define R(n) [rdi + (n) * 8]
+%include "vmx_offsets.inc"          ; VCPU_*, VMCS_HOST_RSP (vmx/asm_offsets.c)
+%define R(reg) [rdi + VCPU_ %+ reg]
 
 %macro LOAD_GUEST_GPRS 0
-    mov rax, R(0)
-    mov rcx, R(1)
-    mov rdx, R(2)
-    mov rbx, R(3)
-    mov rbp, R(5)
-    mov rsi, R(6)
-    mov r8, R(8)
-    mov r9, R(9)
-    mov r10, R(10)
-    mov r11, R(11)
-    mov r12, R(12)
-    mov r13, R(13)
-    mov r14, R(14)
-    mov r15, R(15)
-    mov rdi, R(7)
+    mov rax, R(RAX)
+    mov rcx, R(RCX)
+    mov rdx, R(RDX)
+    mov rbx, R(RBX)
+    mov rbp, R(RBP)
+    mov rsi, R(RSI)
+    mov r8, R(R8)
+    mov r9, R(R9)
+    mov r10, R(R10)
+    mov r11, R(R11)
+    mov r12, R(R12)
+    mov r13, R(R13)
+    mov r14, R(R14)
+    mov r15, R(R15)
+    mov rdi, R(RDI)
 %endmacro
 
 section .text
@@ -50,9 +47,9 @@ vmx_enter:
     mov rax, VMCS_HOST_RSP
     vmwrite rax, rsp
     jbe vmx_fail
-    mov rax, [rdi + V_CR2]
+    mov rax, [rdi + VCPU_CR2]
     mov cr2, rax
-    cmp byte [rdi + V_LAUNCHED], 0
+    cmp byte [rdi + VCPU_LAUNCHED], 0
     jne vmx_resume_guest
     LOAD_GUEST_GPRS
     vmlaunch
@@ -79,34 +76,34 @@ vmx_leave:
 vmx_exit_stub:
     push rdi
     mov rdi, [rsp + 8]
-    mov R(0), rax
-    mov R(1), rcx
-    mov R(2), rdx
-    mov R(3), rbx
-    mov R(5), rbp
-    mov R(6), rsi
-    mov R(8), r8
-    mov R(9), r9
-    mov R(10), r10
-    mov R(11), r11
-    mov R(12), r12
-    mov R(13), r13
-    mov R(14), r14
-    mov R(15), r15
-    pop qword R(7)
+    mov R(RAX), rax
+    mov R(RCX), rcx
+    mov R(RDX), rdx
+    mov R(RBX), rbx
+    mov R(RBP), rbp
+    mov R(RSI), rsi
+    mov R(R8), r8
+    mov R(R9), r9
+    mov R(R10), r10
+    mov R(R11), r11
+    mov R(R12), r12
+    mov R(R13), r13
+    mov R(R14), r14
+    mov R(R15), r15
+    pop qword R(RDI)
     call vmx_handle_exit            ; rsp is 16-byte aligned here
     mov rdi, [rsp]
     test eax, eax
     jz .to_caller
-    cmp byte [rdi + V_ATTENTION], 0
+    cmp byte [rdi + VCPU_ATTENTION], 0
     je vmx_resume_guest
     call vmx_attention              ; events to inject, or a kick
     mov rdi, [rsp]
     test eax, eax
     jnz vmx_resume_guest
 .to_caller:
-    mov byte [rdi + V_LAUNCHED], 1
+    mov byte [rdi + VCPU_LAUNCHED], 1
     mov rax, cr2
-    mov [rdi + V_CR2], rax
+    mov [rdi + VCPU_CR2], rax
     xor eax, eax
     jmp vmx_leave

@@ -6,6 +6,8 @@ default rel
 extern trap_dispatch
 global isr_table
 
+%include "arch_offsets.inc"         ; TRAP_FRAME_* (arch/x86/asm_offsets.c)
+
 section .text
 ; Vectors where the CPU pushes an error code.
 %define HAS_ERR(v) ((v) == 8 || (v) == 10 || (v) == 11 || (v) == 12 || (v) == 13 || (v) == 14 || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -24,7 +26,7 @@ isr_%+v:
 ; From ring 3, GS holds the user's base: SWAPGS to the per-CPU data and back.
 ; (The CPU pushed ss, rsp, rflags, cs, rip; the stub error and vector.)
 isr_common:
-    test byte [rsp + 24], 3         ; the interrupted CS
+    test byte [rsp + TRAP_FRAME_CS - TRAP_FRAME_VECTOR], 3  ; the interrupted CS
     jz .kernel
     swapgs
 .kernel:
@@ -45,7 +47,7 @@ isr_common:
     push r15
     cld
     mov rdi, rsp
-    mov rbp, [rsp + 8 * 8]          ; interrupted rbp: backtrace continues through it
+    mov rbp, [rsp + TRAP_FRAME_RBP] ; interrupted rbp: backtrace continues through it
     mov rbx, rsp                    ; align the stack for the C call
     and rsp, -16
     call trap_dispatch
@@ -65,8 +67,8 @@ isr_common:
     pop rcx
     pop rbx
     pop rax
-    add rsp, 16                     ; vector, error
-    test byte [rsp + 8], 3          ; back to ring 3?
+    add rsp, TRAP_FRAME_RIP - TRAP_FRAME_VECTOR  ; vector, error
+    test byte [rsp + TRAP_FRAME_CS - TRAP_FRAME_RIP], 3  ; back to ring 3?
     jz .iret
     swapgs
 .iret:

@@ -1,6 +1,9 @@
 /* Per-CPU data. Only the boot CPU runs the kernel so far; the array is ready for more. */
+#include <stddef.h>
 #include "percpu.h"
 #include "x86.h"
+
+_Static_assert(offsetof(struct percpu, self) == 16, "this_cpu() reads self at gs:16");
 
 uint32_t cpus_online = 1;
 

@@ -10,8 +10,7 @@ default rel
 extern syscall_handler
 global syscall_entry, enter_user
 
-PERCPU_KERNEL_RSP equ 0
-PERCPU_USER_RSP   equ 8
+%include "arch_offsets.inc"         ; PERCPU_*, SEL_*, RFLAGS_IF (arch/x86/asm_offsets.c)
 
 section .text
 syscall_entry:
@@ -50,10 +49,10 @@ syscall_entry:
 ; void enter_user(uint64_t rip, uint64_t rsp, uint64_t arg): first entry to ring 3.
 enter_user:
     mov rax, rdi
-    push 0x23                       ; SS: user data | RPL 3
+    push SEL_UDATA | 3              ; SS: user data | RPL 3
     push rsi                        ; RSP
-    push 0x202                      ; RFLAGS: IF, bit 1
-    push 0x2b                       ; CS: 64-bit user code | RPL 3
+    push RFLAGS_IF | 2              ; RFLAGS: IF, bit 1
+    push SEL_UCODE | 3              ; CS: 64-bit user code | RPL 3
     push rax                        ; RIP
     mov rdi, rdx
     xor eax, eax

@@ -98,11 +98,11 @@ int vcpu_switched_msr_index(uint32_t msr);      /* -1 when not one of them */
 void vcpu_msrs_update(struct vcpu *v);
 
 struct vcpu {
-    /* Read and written by vmx/entry.asm: keep the offsets in sync. */
+    /* Read and written by vmx/entry.asm (offsets from vmx/asm_offsets.c). */
     uint64_t regs[16];          /* by enum gpr; regs[GPR_RSP] lives in the VMCS */
-    uint64_t cr2;               /* 128: saved when leaving for the caller */
-    uint8_t launched;           /* 136 */
-    uint8_t attention;          /* 137: an event is pending or a kick was asked for */
+    uint64_t cr2;               /* saved when leaving for the caller */
+    uint8_t launched;
+    uint8_t attention;          /* an event is pending or a kick was asked for */
     uint8_t asm_pad[6];
 
     struct vm *vm;
@@ -140,11 +140,6 @@ struct vm {
     uint64_t ram_size;                  /* guest RAM at GPA 0 (for the test driver) */
     uint8_t sink_ports[65536 / 8];      /* OUTs to these ports are absorbed in the kernel */
 };
-
-/* Offsets used by vmx/entry.asm. */
-#define VCPU_OFF_CR2       128
-#define VCPU_OFF_LAUNCHED  136
-#define VCPU_OFF_ATTENTION 137
 
 void vmx_cpu_features_init(void);      /* after VMXON: controls, bitmaps, EPT features */
 uint32_t vmx_ept_features(void);

@@ -13,6 +13,7 @@ struct waitq {
     struct thread *head, *tail;
 };
 
+/* arch/x86/syscall_entry.asm uses kernel_rsp and user_rsp (offsets from asm_offsets.c). */
 struct percpu {
     uint64_t kernel_rsp;        /* 0: top of the current thread's kernel stack */
     uint64_t user_rsp;          /* 8: scratch for the SYSCALL entry */
@@ -33,10 +34,6 @@ struct percpu {
     struct vcpu *fpu_owner;     /* whose guest FPU state the registers hold (vmx/vcpu.c) */
     uint64_t xcr0;              /* XCR0 as loaded: the last guest's (vmx/vcpu.c) */
 };
-
-/* Offsets used by kernel/syscall_entry.asm. */
-#define PERCPU_KERNEL_RSP 0
-#define PERCPU_USER_RSP   8
 
 void percpu_init_boot(void);
 /* CPUs the kernel runs on (set at boot from the MADT). */
