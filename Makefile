@@ -162,8 +162,15 @@ $(BUILD)/unit_tests: $(UNIT_OBJS)
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
+# The floor plan, checked on the sources and the built objects: no include,
+# symbol reference or VMCS access runs upward (tests/layers.py). Also a test.
+LAYERS_ENV = LAYERS='$(LAYERS)' KOBJS='$(KOBJS)' ROOT_OBJS='$(ROOT_OBJS)'
+layers: $(KOBJS) $(ROOT_OBJS)
+	@$(LAYERS_ENV) python3 tests/layers.py
+
 test: all $(BUILD)/unit_tests
-	bash tests/run_all.sh
+	@echo bash tests/run_all.sh
+	@$(LAYERS_ENV) bash tests/run_all.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -50,6 +50,7 @@ void kmain(struct boot_info *bi)
     percpu_init_boot();
     cpu_banner();
     mm_init(bi);
+    paging_init(bi);                    /* its tables come from mm_init's frames */
     if (cmdline_has("test", "fault"))
         test_fault();
 

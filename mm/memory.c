@@ -128,6 +128,5 @@ void mm_init(const struct boot_info *bi)
             (unsigned long long)(fa.free_frames * FRAME_SIZE >> 20),
             (unsigned long long)(bytes >> 10), (unsigned long long)where);
 
-    paging_init(bi);
     heap_init(&kheap, heap_page_alloc, heap_page_free, 0);
 }

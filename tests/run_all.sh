@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# The whole test suite: host unit tests, then every emulator integration test
+# The whole test suite: the floor-plan check (tests/layers.py, make layers),
+# host unit tests, then every emulator integration test
 # (tests/integration/t_*.sh, each exits 0 on pass). Serial logs stay in
 # build/logs/. The last line is "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build/logs
 passed=0 failed=0
+
+# make test passes LAYERS and the object lists; run by hand, it reads the Makefile.
+if out=$(python3 tests/layers.py 2>&1); then
+    echo "PASS layers"
+    passed=$((passed + 1))
+else
+    echo "FAIL layers"
+    printf '%s\n' "$out" | sed 's/^/    /'
+    failed=$((failed + 1))
+fi
 
 unit_out=$(build/unit_tests 2>&1)
 summary=$(printf '%s\n' "$unit_out" | grep -E '^unit: [0-9]+ passed, [0-9]+ failed$' | tail -1)

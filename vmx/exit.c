@@ -141,7 +141,8 @@ static int exit_ept_misconfig(struct vcpu *v, uint32_t reason)
 static int exit_ept_violation(struct vcpu *v, uint32_t reason)
 {
     vcpu_reinject_vectoring();
-    return vmx_handle_ept_violation(v, reason);
+    vcpu_leave(v, VCPU_EXIT_EPT_FAULT, reason);
+    return vmx_handle_ept_violation(v);
 }
 
 typedef int (*exit_fn)(struct vcpu *v, uint32_t reason);

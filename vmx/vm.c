@@ -118,9 +118,8 @@ static enum insn_mode guest_insn_mode(void)
     return (ar & (1u << 14)) ? INSN_MODE_32 : INSN_MODE_16;
 }
 
-int vmx_handle_ept_violation(struct vcpu *v, uint32_t reason)
+int vmx_handle_ept_violation(struct vcpu *v)
 {
-    vcpu_leave(v, VCPU_EXIT_EPT_FAULT, reason);
     uint64_t q = v->exit.qualification;
     uint64_t gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
     v->exit.ept.gpa = gpa;

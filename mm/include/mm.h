@@ -20,6 +20,7 @@
 #define PTE_NX  (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
+/* The frame allocator and the heap from the boot memory map; paging_init comes next. */
 void mm_init(const struct boot_info *bi);
 
 /* One zeroed frame / contiguous zeroed frames; FRAME_NONE when out of memory. */
@@ -35,7 +36,7 @@ void *kalloc_pages(size_t size);
 void kfree_pages(void *p, size_t size);
 uint64_t frames_total(void);            /* frames free right after boot */
 
-/* mm/paging.c */
+/* mm/paging.c. After mm_init: the page tables take frames from frame_alloc. */
 void paging_init(const struct boot_info *bi);
 /* Every page of [phys, phys+len) present in the kernel's map (the early 4 GiB map
  * before paging_init); false for the NULL page and wrap-around. */

@@ -14,7 +14,8 @@ int vmx_exit_cr_access(struct vcpu *v, uint32_t reason);
 int vmx_exit_rdmsr(struct vcpu *v, uint32_t reason);
 int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason);
 int vmx_exit_xsetbv(struct vcpu *v, uint32_t reason);
-int vmx_handle_ept_violation(struct vcpu *v, uint32_t reason);   /* vmx/vm.c */
+/* vmx/vm.c: after vcpu_leave(v, VCPU_EXIT_EPT_FAULT, ...); may make it VCPU_EXIT_MMIO. */
+int vmx_handle_ept_violation(struct vcpu *v);
 void vmx_diagnose_entry_failure(struct vcpu *v);            /* vmx/diagnose.c */
 
 /* The hypervisor's CPUID signature at leaf 0x40000000 (EBX, ECX, EDX). */
