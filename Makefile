@@ -164,8 +164,8 @@ unit: $(BUILD)/unit_tests
 
 # The floor plan, checked on the sources and the built objects: no include,
 # symbol reference or VMCS access runs upward (tests/layers.py). Also a test.
-LAYERS_ENV = LAYERS='$(LAYERS)' KOBJS='$(KOBJS)' ROOT_OBJS='$(ROOT_OBJS)'
-layers: $(KOBJS) $(ROOT_OBJS)
+LAYERS_ENV = LAYERS='$(LAYERS)' KOBJS='$(KOBJS)' ROOT_OBJS='$(ROOT_OBJS) $(ROOT_TEST_OBJS)'
+layers: $(KOBJS) $(ROOT_OBJS) $(ROOT_TEST_OBJS)
 	@$(LAYERS_ENV) python3 tests/layers.py
 
 test: all $(BUILD)/unit_tests
