@@ -5,7 +5,8 @@
 bits 64
 default rel
 
-global entry64, boot_enter_long64, kernel_entry_tsc, boot_stack_top, boot_pml4, boot_gdt_ptr
+extern kernel_entry_tsc
+global entry64, boot_enter_long64, boot_stack_top, boot_pml4, boot_gdt_ptr
 extern efi_entry
 
 BOOT_STACK_SIZE equ 16384
@@ -50,7 +51,6 @@ boot_enter_long64:
 
 section .data
 align 16
-kernel_entry_tsc: dq 0
 
 align 16
 boot_gdt:

@@ -118,16 +118,6 @@ static void timer_program(struct percpu *c)
 
 /* ---- switching ---------------------------------------------------------------------- */
 
-/* Code that runs first in the thread a switch lands in. */
-static void finish_switch(void)
-{
-    struct percpu *c = this_cpu();
-    if (c->zombie) {
-        thread_reap(c->zombie);
-        c->zombie = 0;
-    }
-}
-
 /* Run the next ready thread (or idle); current is already queued, blocked or dead. */
 static void schedule(void)
 {
@@ -146,15 +136,8 @@ static void schedule(void)
     timer_program(c);
     if (next != prev) {
         context_switch(&prev->ksp, next->ksp);
-        finish_switch();
+        thread_finish_switch();
     }
-}
-
-void sched_thread_start(void)
-{
-    finish_switch();
-    struct thread *t = current_thread();
-    enter_user(t->entry, t->user_rsp, t->arg);
 }
 
 void sched_ready(struct thread *t)

@@ -3,9 +3,16 @@
 #include "cpu.h"
 #include "mm.h"
 #include "percpu.h"
-#include "sched.h"
 #include "thread.h"
 #include "vspace.h"
+
+/* A new thread's first code (its first kernel stack frame calls it): on to ring 3. */
+__attribute__((noreturn)) static void thread_first_run(void)
+{
+    thread_finish_switch();
+    struct thread *t = current_thread();
+    enter_user(t->entry, t->user_rsp, t->arg);
+}
 
 static void thread_destroy(struct object *o)
 {
@@ -27,12 +34,12 @@ struct thread *thread_new(struct process *proc, struct vspace *vs, uint64_t entr
     }
     t->kstack_top = t->kstack + THREAD_KSTACK_PAGES * FRAME_SIZE;
     /* The first switch to it "returns" into thread_trampoline (arch/x86/switch.asm),
-     * which calls the function in r12: sched_thread_start. */
+     * which calls the function in r12: thread_first_run. */
     uint64_t *sp = phys_to_virt(t->kstack_top);
     *--sp = (uint64_t)(uintptr_t)thread_trampoline;
     *--sp = 0;                                  /* rbp */
     *--sp = 0;                                  /* rbx */
-    *--sp = (uint64_t)(uintptr_t)sched_thread_start;   /* r12 */
+    *--sp = (uint64_t)(uintptr_t)thread_first_run;     /* r12 */
     for (int i = 0; i < 3; i++)                 /* r13 r14 r15 */
         *--sp = 0;
     t->ksp = (uint64_t)(uintptr_t)sp;
@@ -58,8 +65,12 @@ void thread_activate(struct thread *t)
     vspace_activate(t->vs);
 }
 
-struct thread *current_thread(void)
+void thread_finish_switch(void)
 {
-    return this_cpu()->current;
+    struct percpu *c = this_cpu();
+    if (c->zombie) {
+        thread_reap(c->zombie);
+        c->zombie = 0;
+    }
 }
 

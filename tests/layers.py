@@ -16,6 +16,9 @@ make layers: the floor plan holds. Prints one line per violation
     folder defines.
  3. VMCS: vmread/vmwrite (inline asm or .asm), vmcs_read*/vmcs_write* and
     VMCS_* field macros appear only in vmx/.
+ 4. No file cycles: among the kernel's objects, no two source files need
+    each other (directly or round a longer loop) through the symbols they
+    reference.
 
 tests/kernel/ (the self-test) is exempt from all three, and so are the host
 unit tests (tests/unit/) and the guest payloads (guest/), which are no part
@@ -314,6 +317,38 @@ def location(obj, sym, src):
     return f"{path}:{line}" if path == src else f"{path}:{line} (in {src})"
 
 
+def check_cycles(uses):
+    """Report every strongly connected set of two or more source files (Tarjan)."""
+    index, low, stack, on_stack, n = {}, {}, [], set(), [0]
+
+    def visit(v):
+        index[v] = low[v] = n[0]
+        n[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(uses.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            scc = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                scc.append(w)
+                if w == v:
+                    break
+            if len(scc) > 1:
+                report(sorted(scc)[0], "file cycle", " <-> ".join(sorted(scc)) +
+                       " reference each other's symbols")
+
+    for v in sorted(uses):
+        if v not in index:
+            visit(v)
+
+
 def check_symbols():
     kobjs = [(o, s) for o, s in objects("KOBJS", "build/k") if not under(s, "tests")]
     robjs = objects("ROOT_OBJS", "build/root")
@@ -326,6 +361,14 @@ def check_symbols():
     for obj, src in kobjs:
         for sym, strong in kdef[obj].items():
             defs.setdefault(sym, []).append((LAYER_NO.get(owner(src), 0), src, strong))
+
+    uses = {}                           # source -> {source it references}
+    for obj, src in kobjs:
+        for sym in kundef[obj]:
+            d = defs.get(sym)
+            if d:
+                uses.setdefault(src, set()).add(min([x for x in d if x[2]] or d)[1])
+    check_cycles(uses)
 
     for obj, src in kobjs:
         mine = owner(src)

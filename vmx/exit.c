@@ -11,15 +11,6 @@
 #include "vmx_exits.h"
 #include "x86.h"
 
-int vcpu_leave(struct vcpu *v, uint32_t kind, uint32_t reason)
-{
-    v->exit.kind = kind;
-    v->exit.reason = reason;
-    v->exit.qualification = vmcs_read(VMCS_EXIT_QUALIFICATION);
-    v->exit.rip = vmcs_read(VMCS_GUEST_RIP);
-    return 0;
-}
-
 static int exit_unhandled(struct vcpu *v, uint32_t reason)
 {
     return vcpu_leave(v, VCPU_EXIT_UNHANDLED, reason);

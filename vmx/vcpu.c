@@ -12,7 +12,8 @@
 #include "vmx_setup.h"
 #include "x86.h"
 
-#define MSR_CSTAR 0xc0000083
+extern char vmx_exit_stub[];
+
 #define GUEST_PAT_RESET 0x0007040600070406ull
 
 /* Access rights: present, S=1, type; G and D/B or L as given. */
@@ -38,16 +39,45 @@ static void set_segment(unsigned idx, uint16_t sel, uint64_t base, uint32_t limi
 
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 
-/* Real CR0/CR4 from the guest's view: VMX fixed bits (PE/PG free under unrestricted guest). */
-uint64_t vcpu_real_cr0(uint64_t guest_cr0)
+static uint64_t tss_base(void)
 {
-    uint64_t fixed0 = vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG);
-    return (guest_cr0 | fixed0) & vmx_cfg.cr0_fixed1;
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr;
+    uint16_t tr;
+    __asm__ volatile("sgdt %0; str %1" : "=m"(gdtr), "=r"(tr));
+    const uint64_t *gdt = (const uint64_t *)(uintptr_t)gdtr.base;
+    uint64_t lo = gdt[tr >> 3], hi = gdt[(tr >> 3) + 1];
+    return ((lo >> 16) & 0xffffff) | ((lo >> 56) & 0xff) << 24 | (hi & 0xffffffff) << 32;
 }
 
-uint64_t vcpu_real_cr4(uint64_t guest_cr4)
+/* Host state: what the CPU loads on every exit (SDM Vol. 3C, "Host-State Area" and
+ * "Loading Host State"). */
+static void write_host_state(void)
 {
-    return (guest_cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1;
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr, idtr;
+    __asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+
+    vmcs_write(VMCS_HOST_CR0, read_cr0());
+    vmcs_write(VMCS_HOST_CR3, read_cr3());
+    vmcs_write(VMCS_HOST_CR4, read_cr4());
+    vmcs_write(VMCS_HOST_CS_SEL, 0x08);
+    vmcs_write(VMCS_HOST_SS_SEL, 0x10);
+    vmcs_write(VMCS_HOST_DS_SEL, 0x10);
+    vmcs_write(VMCS_HOST_ES_SEL, 0x10);
+    vmcs_write(VMCS_HOST_FS_SEL, 0);
+    vmcs_write(VMCS_HOST_GS_SEL, 0);
+    vmcs_write(VMCS_HOST_TR_SEL, 0x30);
+    vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+    vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+    vmcs_write(VMCS_HOST_TR_BASE, tss_base());
+    vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+    vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+    vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_IA32_SYSENTER_CS));
+    vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_IA32_SYSENTER_ESP));
+    vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP));
+    vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+    vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+    vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
+    /* HOST_RSP is written by vmx_enter. */
 }
 
 static void write_controls(struct vcpu *v, const struct vcpu_start *s)
@@ -228,7 +258,7 @@ int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     if (vmcs_clear(v->vmcs_phys) || vmcs_load(v->vmcs_phys))
         panic("vmx: VMCLEAR/VMPTRLD of a fresh VMCS failed");
     write_controls(v, s);
-    vmx_write_host_state();
+    write_host_state();
     write_guest_state(v, s);
     return 0;
 }
@@ -246,40 +276,6 @@ void vcpu_destroy(struct vcpu *v)
     v->vmcs_phys = 0;
 }
 
-
-const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS] = {
-    MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK,
-};
-
-int vcpu_switched_msr_index(uint32_t msr)
-{
-    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++)
-        if (vcpu_switched_msr[i] == msr)
-            return i;
-    return -1;
-}
-
-void vcpu_msrs_update(struct vcpu *v)
-{
-    if (v->msrs_loaded || !(vmcs_read(VMCS_GUEST_EFER) & (EFER_SCE | EFER_LMA)))
-        return;
-    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++) {
-        v->host_msrs[i] = rdmsr(vcpu_switched_msr[i]);
-        wrmsr(vcpu_switched_msr[i], v->guest_msrs[i]);
-    }
-    v->msrs_loaded = true;
-}
-
-static void msrs_unload(struct vcpu *v)
-{
-    if (!v->msrs_loaded)
-        return;
-    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++) {
-        v->guest_msrs[i] = rdmsr(vcpu_switched_msr[i]);
-        wrmsr(vcpu_switched_msr[i], v->host_msrs[i]);
-    }
-    v->msrs_loaded = false;
-}
 
 void vcpu_load(struct vcpu *v)
 {
@@ -321,7 +317,7 @@ int vcpu_run(struct vcpu *v)
 
     int rc = vmx_enter(v);
 
-    msrs_unload(v);
+    vcpu_msrs_unload(v);
     if (rc) {
         v->exit.kind = VCPU_EXIT_ENTRY_FAILED;
         v->exit.reason = 0;

@@ -13,7 +13,6 @@
 #include "x86.h"
 
 struct vmx_config vmx_cfg;
-extern char vmx_exit_stub[];
 
 static uint32_t adjust(const char *what, uint64_t cap, uint32_t required, uint32_t optional)
 {
@@ -105,45 +104,6 @@ void vmx_setup(void)
     pr_info("vmx: controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x%s%s\n",
             k->pin, k->proc, k->proc2, k->exit, k->entry,
             k->preempt_timer ? ", preemption timer" : "", k->vpid ? ", VPID" : "");
-}
-
-static uint64_t tss_base(void)
-{
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr;
-    uint16_t tr;
-    __asm__ volatile("sgdt %0; str %1" : "=m"(gdtr), "=r"(tr));
-    const uint64_t *gdt = (const uint64_t *)(uintptr_t)gdtr.base;
-    uint64_t lo = gdt[tr >> 3], hi = gdt[(tr >> 3) + 1];
-    return ((lo >> 16) & 0xffffff) | ((lo >> 56) & 0xff) << 24 | (hi & 0xffffffff) << 32;
-}
-
-void vmx_write_host_state(void)
-{
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr, idtr;
-    __asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
-
-    vmcs_write(VMCS_HOST_CR0, read_cr0());
-    vmcs_write(VMCS_HOST_CR3, read_cr3());
-    vmcs_write(VMCS_HOST_CR4, read_cr4());
-    vmcs_write(VMCS_HOST_CS_SEL, 0x08);
-    vmcs_write(VMCS_HOST_SS_SEL, 0x10);
-    vmcs_write(VMCS_HOST_DS_SEL, 0x10);
-    vmcs_write(VMCS_HOST_ES_SEL, 0x10);
-    vmcs_write(VMCS_HOST_FS_SEL, 0);
-    vmcs_write(VMCS_HOST_GS_SEL, 0);
-    vmcs_write(VMCS_HOST_TR_SEL, 0x30);
-    vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
-    vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
-    vmcs_write(VMCS_HOST_TR_BASE, tss_base());
-    vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
-    vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
-    vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_IA32_SYSENTER_CS));
-    vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_IA32_SYSENTER_ESP));
-    vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP));
-    vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
-    vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
-    vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
-    /* HOST_RSP is written by vmx_enter. */
 }
 
 struct inv_desc {

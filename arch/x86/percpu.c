@@ -6,6 +6,9 @@
 _Static_assert(offsetof(struct percpu, self) == 16, "this_cpu() reads self at gs:16");
 
 uint32_t cpus_online = 1;
+/* Written by the entry stubs (boot/) before anything else runs: kept in .data, since
+ * only the ELF loaders, not the kernel, clear .bss and the stub runs before C does. */
+uint64_t kernel_entry_tsc __attribute__((section(".data")));
 
 #define MAX_CPUS 64
 

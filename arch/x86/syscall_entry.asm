@@ -7,10 +7,13 @@
 bits 64
 default rel
 
-extern syscall_handler
-global syscall_entry, enter_user
+global syscall_entry, enter_user, syscall_handler
 
 %include "arch_offsets.inc"         ; PERCPU_*, SEL_*, RFLAGS_IF (arch/x86/asm_offsets.c)
+
+section .bss
+align 8
+syscall_handler: resq 1             ; set by syscall_arch_init (arch/x86/syscall_msrs.c)
 
 section .text
 syscall_entry:

@@ -4,8 +4,9 @@
 
 extern void syscall_entry(void);
 
-/* Read by arch/x86/syscall_entry.asm (an indirect call costs what a direct one does). */
-syscall_handler_fn syscall_handler;
+/* In arch/x86/syscall_entry.asm, beside the indirect call that reads it (which costs
+ * what a direct call does). */
+extern syscall_handler_fn syscall_handler;
 
 void syscall_arch_init(syscall_handler_fn handler)
 {

@@ -36,8 +36,6 @@ void sched_wake_all(struct waitq *q, hv_status_t status);
 __attribute__((noreturn)) void sched_exit(void);
 /* This CPU's idle loop; the boot context ends here. */
 __attribute__((noreturn)) void sched_idle(void);
-/* A new thread's first code (its kernel stack frame calls it): on to ring 3. */
-__attribute__((noreturn)) void sched_thread_start(void);
 /* The timer's event is due: wake sleepers, end the slice. From the timer interrupt,
  * and when a guest's run ends on the preemption timer. */
 void sched_tick(void);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "hv/hv.h"
 #include "object.h"
+#include "percpu.h"
 
 #define THREAD_KSTACK_PAGES 4
 
@@ -55,6 +56,13 @@ struct thread *thread_new(struct process *proc, struct vspace *vs, uint64_t entr
  * and drop its life reference. */
 void thread_reap(struct thread *t);
 void thread_activate(struct thread *t);     /* its kernel stack for traps/syscalls, its space */
-struct thread *current_thread(void);
+/* First thing after a switch lands in a thread: reap the CPU's dead thread, whose
+ * stack the switch has just left. */
+void thread_finish_switch(void);
+
+static inline struct thread *current_thread(void)
+{
+    return this_cpu()->current;
+}
 
 #endif

@@ -96,6 +96,8 @@ extern const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS];
 int vcpu_switched_msr_index(uint32_t msr);      /* -1 when not one of them */
 /* Load the guest's values now if it can use them (after EFER or CR0 changes). */
 void vcpu_msrs_update(struct vcpu *v);
+/* Put the host's values back (the guest's are saved), when leaving for the caller. */
+void vcpu_msrs_unload(struct vcpu *v);
 
 struct vcpu {
     /* Read and written by vmx/entry.asm (offsets from vmx/asm_offsets.c). */

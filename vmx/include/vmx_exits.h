@@ -3,11 +3,19 @@
 #define VMX_EXITS_H
 
 #include <stdint.h>
+#include "vcpu.h"
+#include "vmcs.h"
 
-struct vcpu;
-
-/* Fill v->exit (kind, reason, qualification, rip) for the caller; returns 0. */
-int vcpu_leave(struct vcpu *v, uint32_t kind, uint32_t reason);
+/* Fill v->exit (kind, reason, qualification, rip) for the caller; returns 0.
+ * Inline: every handler that leaves uses it (and exit.c and emulate.c both). */
+static inline int vcpu_leave(struct vcpu *v, uint32_t kind, uint32_t reason)
+{
+    v->exit.kind = kind;
+    v->exit.reason = reason;
+    v->exit.qualification = vmcs_read(VMCS_EXIT_QUALIFICATION);
+    v->exit.rip = vmcs_read(VMCS_GUEST_RIP);
+    return 0;
+}
 
 int vmx_exit_cpuid(struct vcpu *v, uint32_t reason);       /* vmx/emulate.c */
 int vmx_exit_cr_access(struct vcpu *v, uint32_t reason);

@@ -23,7 +23,6 @@ extern struct vmx_config vmx_cfg;
 void vmx_setup(void);
 
 /* Write the host-state area of the current VMCS. */
-void vmx_write_host_state(void);
 
 /* INVEPT single-context (or all-context) for eptp; INVVPID single-context for vpid. */
 void vmx_invept(uint64_t eptp);

@@ -1,0 +1,57 @@
+/*
+ * Guest register rules shared by the vCPU set-up and the exit handlers: the
+ * real CR0/CR4 under VMX's fixed bits, and the MSRs the VMCS does not switch
+ * (SYSCALL's and KERNEL_GS_BASE), loaded only while the guest can use them.
+ */
+#include "vcpu.h"
+#include "vmcs.h"
+#include "vmx_setup.h"
+#include "x86.h"
+
+#define MSR_CSTAR 0xc0000083
+
+/* Real CR0/CR4 from the guest's view: VMX fixed bits (PE/PG free under unrestricted guest). */
+uint64_t vcpu_real_cr0(uint64_t guest_cr0)
+{
+    uint64_t fixed0 = vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+    return (guest_cr0 | fixed0) & vmx_cfg.cr0_fixed1;
+}
+
+uint64_t vcpu_real_cr4(uint64_t guest_cr4)
+{
+    return (guest_cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1;
+}
+
+const uint32_t vcpu_switched_msr[VCPU_SWITCHED_MSRS] = {
+    MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK,
+};
+
+int vcpu_switched_msr_index(uint32_t msr)
+{
+    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++)
+        if (vcpu_switched_msr[i] == msr)
+            return i;
+    return -1;
+}
+
+void vcpu_msrs_update(struct vcpu *v)
+{
+    if (v->msrs_loaded || !(vmcs_read(VMCS_GUEST_EFER) & (EFER_SCE | EFER_LMA)))
+        return;
+    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++) {
+        v->host_msrs[i] = rdmsr(vcpu_switched_msr[i]);
+        wrmsr(vcpu_switched_msr[i], v->guest_msrs[i]);
+    }
+    v->msrs_loaded = true;
+}
+
+void vcpu_msrs_unload(struct vcpu *v)
+{
+    if (!v->msrs_loaded)
+        return;
+    for (int i = 0; i < VCPU_SWITCHED_MSRS; i++) {
+        v->guest_msrs[i] = rdmsr(vcpu_switched_msr[i]);
+        wrmsr(vcpu_switched_msr[i], v->host_msrs[i]);
+    }
+    v->msrs_loaded = false;
+}
