@@ -36,11 +36,11 @@ static void check_allocator(const struct boot_info *b)
     uint64_t nframes = fa_frames_needed(b->ranges, b->nranges);
     CHECK(nframes > 0);
     uint64_t bytes = fa_bitmap_bytes(nframes), where = 0;
-    CHECK_EQ(fa_place(b->ranges, b->nranges, NULL, 0, bytes, 1ull << 32, &where), FA_OK);
+    CHECK_EQ(fa_place(b->ranges, b->nranges, NULL, 0, bytes, 1ull << 32, &where), HV_OK);
     uint64_t *store = calloc(1, bytes);
     struct frame_alloc fa;
     struct fa_region res = { where, bytes };
-    CHECK_EQ(fa_init(&fa, b->ranges, b->nranges, &res, 1, store, bytes), FA_OK);
+    CHECK_EQ(fa_init(&fa, b->ranges, b->nranges, &res, 1, store, bytes), HV_OK);
     uint64_t count = 0, f, start_free = fa.free_frames;
     int bad = 0;
     while ((f = fa_alloc(&fa)) != FRAME_NONE) {
