@@ -100,7 +100,7 @@ static EFI_STATUS read_config(void)
     st = fs_read(f, "config", CFG_FILE, text, size);
     if (EFI_ERROR(st))
         goto out;
-    if (cfg_parse(text, size, &cfg, &err, &line) != 0) {
+    if (cfg_parse(text, size, &cfg, &err, &line) != HV_OK) {
         st = EFI_INVALID_PARAMETER;
         if (line)
             fail(st, "config %s line %u: %s", CFG_FILE, line, err);
