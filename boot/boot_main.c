@@ -38,11 +38,12 @@ void mb2_main(uint32_t magic, uint32_t mbi)
         pr_err("boot: not started by a Multiboot2 loader (magic 0x%x)\n", magic);
         shutdown(SHUTDOWN_BAD_BOOT);
     }
-    int rc = mb2_parse((const void *)(uintptr_t)mbi, &boot_info);
-    if (rc != BI_OK) {
+    hv_status_t rc = mb2_parse((const void *)(uintptr_t)mbi, &boot_info);
+    if (rc != HV_OK) {
         console_init(boot_info.cmdline);
         pr_err("boot: %s in the Multiboot2 information at 0x%x\n",
-               rc == BI_ERR_FULL ? "too many memory ranges or modules" : "malformed data", mbi);
+               rc == HV_ERR_NO_RESOURCES ? "too many memory ranges or modules" : "malformed data",
+               mbi);
         shutdown(SHUTDOWN_BAD_BOOT);
     }
     kmain(&boot_info);

@@ -20,27 +20,27 @@ void bi_init(struct boot_info *bi, uint32_t loader)
     bi->loader = loader;
 }
 
-int bi_add_range(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type)
+hv_status_t bi_add_range(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type)
 {
     if (len == 0)
-        return BI_OK;
+        return HV_OK;
     if (base + len < base)          /* wraps: clamp to the top of the space */
         len = 0 - base;
     if (bi->nranges > 0) {
         struct boot_mem_range *prev = &bi->ranges[bi->nranges - 1];
         if (prev->type == type && prev->base + prev->len == base) {
             prev->len += len;
-            return BI_OK;
+            return HV_OK;
         }
     }
     if (bi->nranges >= BOOT_MAX_RANGES)
-        return BI_ERR_FULL;
+        return HV_ERR_NO_RESOURCES;
     struct boot_mem_range *r = &bi->ranges[bi->nranges++];
     r->base = base;
     r->len = len;
     r->type = type;
     r->reserved = 0;
-    return BI_OK;
+    return HV_OK;
 }
 
 uint32_t bi_type_from_efi(uint32_t efi_type)
@@ -85,30 +85,30 @@ struct efi_desc {
     uint64_t attr;
 };
 
-int bi_add_efi_map(struct boot_info *bi, const void *map, uint64_t map_size,
-                   uint64_t desc_size)
+hv_status_t bi_add_efi_map(struct boot_info *bi, const void *map, uint64_t map_size,
+                           uint64_t desc_size)
 {
     if (desc_size < sizeof(struct efi_desc) || (desc_size & 7))
-        return BI_ERR_FORMAT;
+        return HV_ERR_INVALID_ARGS;
     const unsigned char *p = map;
     for (uint64_t off = 0; off + desc_size <= map_size; off += desc_size) {
         const struct efi_desc *d = (const struct efi_desc *)(p + off);
-        int rc = bi_add_range(bi, d->phys, d->pages << 12, bi_type_from_efi(d->type));
-        if (rc)
+        hv_status_t rc = bi_add_range(bi, d->phys, d->pages << 12, bi_type_from_efi(d->type));
+        if (rc != HV_OK)
             return rc;
     }
-    return BI_OK;
+    return HV_OK;
 }
 
-int bi_add_module(struct boot_info *bi, uint64_t base, uint64_t len, const char *name)
+hv_status_t bi_add_module(struct boot_info *bi, uint64_t base, uint64_t len, const char *name)
 {
     if (bi->nmodules >= BOOT_MAX_MODULES)
-        return BI_ERR_FULL;
+        return HV_ERR_NO_RESOURCES;
     struct boot_module *m = &bi->modules[bi->nmodules++];
     m->base = base;
     m->len = len;
     copy_str(m->name, name, sizeof(m->name));
-    return BI_OK;
+    return HV_OK;
 }
 
 void bi_set_cmdline(struct boot_info *bi, const char *cmdline)

@@ -55,7 +55,7 @@ void kmain(struct boot_info *bi)
         test_fault();
 
     static struct acpi_info acpi;
-    if (acpi_init(bi->rsdp, &acpi, paging_is_mapped) != 0)
+    if (acpi_init(bi->rsdp, &acpi, paging_is_mapped) != HV_OK)
         pr_warn("acpi: continuing with the boot CPU only\n");
     cpus_online = acpi.ncpus_enabled ? acpi.ncpus_enabled : 1;
     pic_disable();

@@ -39,28 +39,28 @@ static void tag_str(const unsigned char *s, uint32_t maxlen, char *dst, uint32_t
     dst[i] = '\0';
 }
 
-static int add_e820_map(struct boot_info *bi, const unsigned char *t, uint32_t size)
+static hv_status_t add_e820_map(struct boot_info *bi, const unsigned char *t, uint32_t size)
 {
     if (size < 16)
-        return BI_ERR_FORMAT;
+        return HV_ERR_INVALID_ARGS;
     uint32_t esz = rd32(t + 8);
     if (esz < 24)
-        return BI_ERR_FORMAT;
+        return HV_ERR_INVALID_ARGS;
     for (uint64_t off = 16; off + esz <= size; off += esz) {
         const unsigned char *e = t + off;
-        int rc = bi_add_range(bi, rd64(e), rd64(e + 8), bi_type_from_e820(rd32(e + 16)));
-        if (rc)
+        hv_status_t rc = bi_add_range(bi, rd64(e), rd64(e + 8), bi_type_from_e820(rd32(e + 16)));
+        if (rc != HV_OK)
             return rc;
     }
-    return BI_OK;
+    return HV_OK;
 }
 
-int mb2_parse(const void *mbi, struct boot_info *bi)
+hv_status_t mb2_parse(const void *mbi, struct boot_info *bi)
 {
     const unsigned char *base = mbi;
     uint32_t total = rd32(base);
     if (total < 16 || (total & 7))
-        return BI_ERR_FORMAT;
+        return HV_ERR_INVALID_ARGS;
 
     bi_init(bi, BOOT_LOADER_MULTIBOOT2);
 
@@ -74,7 +74,7 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
         const unsigned char *t = base + off;
         uint32_t type = rd32(t), size = rd32(t + 4);
         if (size < 8 || (uint64_t)off + size > total)
-            return BI_ERR_FORMAT;
+            return HV_ERR_INVALID_ARGS;
         if (type == MB2_TAG_END) {
             saw_end = 1;
             break;
@@ -85,13 +85,13 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
             break;
         case MB2_TAG_MODULE: {
             if (size < 16)
-                return BI_ERR_FORMAT;
+                return HV_ERR_INVALID_ARGS;
             uint32_t start = rd32(t + 8), end = rd32(t + 12);
             if (end < start)
-                return BI_ERR_FORMAT;
+                return HV_ERR_INVALID_ARGS;
             tag_str(t + 16, size - 16, name, sizeof(name));
-            int rc = bi_add_module(bi, start, end - start, name);
-            if (rc)
+            hv_status_t rc = bi_add_module(bi, start, end - start, name);
+            if (rc != HV_OK)
                 return rc;
             break;
         }
@@ -100,7 +100,7 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
             break;
         case MB2_TAG_EFI_MMAP:
             if (size < 16)
-                return BI_ERR_FORMAT;
+                return HV_ERR_INVALID_ARGS;
             efimap = t, efimap_size = size;
             break;
         case MB2_TAG_FRAMEBUFFER:
@@ -127,16 +127,16 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
         off += (size + 7) & ~7u;
     }
     if (!saw_end)
-        return BI_ERR_FORMAT;
+        return HV_ERR_INVALID_ARGS;
 
-    int rc;
+    hv_status_t rc;
     if (efimap)
         rc = bi_add_efi_map(bi, efimap + 16, efimap_size - 16, rd32(efimap + 8));
     else if (mmap)
         rc = add_e820_map(bi, mmap, mmap_size);
     else
-        rc = BI_ERR_FORMAT;  /* no memory map at all: nothing to run on */
-    if (rc)
+        rc = HV_ERR_INVALID_ARGS;  /* no memory map at all: nothing to run on */
+    if (rc != HV_OK)
         return rc;
 
     bi->rsdp = rsdp_new ? rsdp_new : rsdp_old;
@@ -146,7 +146,7 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
      * memory its map calls free; mark them so the frame allocator keeps them.
      */
     rc = bi_add_range(bi, (uint64_t)(uintptr_t)base, total, BOOT_MEM_LOADER);
-    for (uint32_t i = 0; rc == BI_OK && i < bi->nmodules; i++)
+    for (uint32_t i = 0; rc == HV_OK && i < bi->nmodules; i++)
         rc = bi_add_range(bi, bi->modules[i].base, bi->modules[i].len, BOOT_MEM_LOADER);
     return rc;
 }

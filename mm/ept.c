@@ -1,8 +1,8 @@
 /*
  * EPT builder (see include/ept.h). Pure logic: no kernel headers, no libc.
  *
- * Shape of every modifying call: validate, check the whole range (EXISTS /
- * NOT_MAPPED), count the table frames the call will need, allocate all of
+ * Shape of every modifying call: validate, check the whole range (ALREADY_EXISTS /
+ * NOT_FOUND), count the table frames the call will need, allocate all of
  * them into a private pool, and only then touch the tree. Out of memory is
  * therefore only possible before the first write, and rolling back means
  * handing the pool back. The pool is a list threaded through the free
@@ -113,8 +113,8 @@ static void pool_drain(struct ept *e, struct pool *p)
         frame_free(e, pool_take(e, p));
 }
 
-/* Allocate n frames into p; on failure frees what it got and returns NO_MEMORY. */
-static int pool_fill(struct ept *e, struct pool *p, uint64_t n)
+/* Allocate n frames into p; on failure frees what it got and returns HV_ERR_NO_MEMORY. */
+static hv_status_t pool_fill(struct ept *e, struct pool *p, uint64_t n)
 {
     p->head = 0;
     p->count = 0;
@@ -122,13 +122,13 @@ static int pool_fill(struct ept *e, struct pool *p, uint64_t n)
         uint64_t f = frame_alloc(e);
         if (!f) {
             pool_drain(e, p);
-            return EPT_ERR_NO_MEMORY;
+            return HV_ERR_NO_MEMORY;
         }
         table(e, f)[0] = p->head;
         p->head = f;
         p->count++;
     }
-    return EPT_OK;
+    return HV_OK;
 }
 
 /* ---- argument checks --------------------------------------------------------- */
@@ -283,24 +283,24 @@ static void map_fill(struct ept *e, uint64_t tphys, unsigned level, uint64_t sta
     }
 }
 
-int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
-            uint32_t perms, uint32_t memtype)
+hv_status_t ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
+                    uint32_t perms, uint32_t memtype)
 {
     if (!ready(e) || !range_ok(gpa, len, EPT_GPA_LIMIT) || !range_ok(hpa, len, EPT_HPA_LIMIT) ||
         !perms_ok(e, perms) || !memtype_ok(memtype))
-        return EPT_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
     uint64_t end = gpa + len;
     if (any_mapped(e, e->pml4, EPT_LEVELS, gpa, end))
-        return EPT_ERR_EXISTS;
+        return HV_ERR_ALREADY_EXISTS;
     uint64_t delta = hpa - gpa;        /* modulo 2^64 */
     struct pool p;
-    int rc = pool_fill(e, &p, map_count(e, e->pml4, EPT_LEVELS, gpa, end, delta));
-    if (rc)
+    hv_status_t rc = pool_fill(e, &p, map_count(e, e->pml4, EPT_LEVELS, gpa, end, delta));
+    if (rc != HV_OK)
         return rc;
     uint64_t attrs = perms | ((uint64_t)memtype << EPT_E_MT_SHIFT) | EPT_E_IPAT;
     map_fill(e, e->pml4, EPT_LEVELS, gpa, end, delta, attrs, &p);
     pool_drain(e, &p);                 /* empty when the count is exact */
-    return EPT_OK;
+    return HV_OK;
 }
 
 /* ---- splitting large leaves -------------------------------------------------- */
@@ -387,19 +387,19 @@ static void split_at(struct ept *e, uint64_t b, struct pool *p)
 }
 
 /* Make gpa and end leaf boundaries; all frames are allocated first. */
-static int split_edges(struct ept *e, uint64_t gpa, uint64_t end)
+static hv_status_t split_edges(struct ept *e, uint64_t gpa, uint64_t end)
 {
     uint64_t need = split_count(e, gpa, end);
     if (!need)
-        return EPT_OK;
+        return HV_OK;
     struct pool p;
-    int rc = pool_fill(e, &p, need);
-    if (rc)
+    hv_status_t rc = pool_fill(e, &p, need);
+    if (rc != HV_OK)
         return rc;
     split_at(e, gpa, &p);
     split_at(e, end, &p);
     pool_drain(e, &p);
-    return EPT_OK;
+    return HV_OK;
 }
 
 /* ---- unmap ------------------------------------------------------------------- */
@@ -445,16 +445,16 @@ static void unmap_range(struct ept *e, uint64_t tphys, unsigned level,
     }
 }
 
-int ept_unmap(struct ept *e, uint64_t gpa, uint64_t len)
+hv_status_t ept_unmap(struct ept *e, uint64_t gpa, uint64_t len)
 {
     if (!ready(e) || !range_ok(gpa, len, EPT_GPA_LIMIT))
-        return EPT_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
     uint64_t end = gpa + len;
-    int rc = split_edges(e, gpa, end);
-    if (rc)
+    hv_status_t rc = split_edges(e, gpa, end);
+    if (rc != HV_OK)
         return rc;
     unmap_range(e, e->pml4, EPT_LEVELS, gpa, end);
-    return EPT_OK;
+    return HV_OK;
 }
 
 /* ---- protect ----------------------------------------------------------------- */
@@ -479,33 +479,33 @@ static void protect_range(struct ept *e, uint64_t tphys, unsigned level, uint64_
     }
 }
 
-int ept_protect(struct ept *e, uint64_t gpa, uint64_t len, uint32_t perms)
+hv_status_t ept_protect(struct ept *e, uint64_t gpa, uint64_t len, uint32_t perms)
 {
     if (!ready(e) || !range_ok(gpa, len, EPT_GPA_LIMIT) || !perms_ok(e, perms))
-        return EPT_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
     uint64_t end = gpa + len;
     if (!all_mapped(e, e->pml4, EPT_LEVELS, gpa, end))
-        return EPT_ERR_NOT_MAPPED;
-    int rc = split_edges(e, gpa, end);
-    if (rc)
+        return HV_ERR_NOT_FOUND;
+    hv_status_t rc = split_edges(e, gpa, end);
+    if (rc != HV_OK)
         return rc;
     protect_range(e, e->pml4, EPT_LEVELS, gpa, end, perms);
-    return EPT_OK;
+    return HV_OK;
 }
 
 /* ---- the rest ------------------------------------------------------------------ */
 
-int ept_init(struct ept *e, const struct ept_ops *ops, uint32_t features)
+hv_status_t ept_init(struct ept *e, const struct ept_ops *ops, uint32_t features)
 {
     if (!e || !ops || !ops->alloc_table || !ops->free_table || !ops->phys_to_virt ||
         (features & ~EPT_FEAT_ALL))
-        return EPT_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
     e->ops = *ops;
     e->features = features;
     e->tables = 0;
     e->needs_flush = false;
     e->pml4 = frame_alloc(e);
-    return e->pml4 ? EPT_OK : EPT_ERR_NO_MEMORY;
+    return e->pml4 ? HV_OK : HV_ERR_NO_MEMORY;
 }
 
 uint64_t ept_eptp(const struct ept *e)
@@ -516,15 +516,15 @@ uint64_t ept_eptp(const struct ept *e)
            ((e->features & EPT_FEAT_AD) ? EPT_EPTP_AD : 0);
 }
 
-int ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint32_t *perms,
-                  uint32_t *memtype, uint32_t *leaf_level)
+hv_status_t ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint32_t *perms,
+                          uint32_t *memtype, uint32_t *leaf_level)
 {
     if (!ready(e) || gpa >= EPT_GPA_LIMIT)
-        return EPT_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
     uint64_t ent = 0;
     unsigned level = leaf_of(e, gpa, &ent);
     if (!level)
-        return EPT_ERR_NOT_MAPPED;
+        return HV_ERR_NOT_FOUND;
     if (hpa)
         *hpa = leaf_addr(ent, level) | (gpa & (level_size(level) - 1));
     if (perms)
@@ -533,7 +533,7 @@ int ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint32_t *pe
         *memtype = (uint32_t)((ent & EPT_E_MT_MASK) >> EPT_E_MT_SHIFT);
     if (leaf_level)
         *leaf_level = level;
-    return EPT_OK;
+    return HV_OK;
 }
 
 void ept_destroy(struct ept *e)
@@ -543,16 +543,4 @@ void ept_destroy(struct ept *e)
     free_tree(e, e->pml4, EPT_LEVELS);
     e->pml4 = 0;
     e->needs_flush = true;
-}
-
-const char *ept_strerror(int err)
-{
-    switch (err) {
-    case EPT_OK:             return "ok";
-    case EPT_ERR_INVALID:    return "invalid argument";
-    case EPT_ERR_NO_MEMORY:  return "out of memory for EPT tables";
-    case EPT_ERR_EXISTS:     return "range already mapped";
-    case EPT_ERR_NOT_MAPPED: return "range not mapped";
-    default:                 return "unknown EPT error";
-    }
 }

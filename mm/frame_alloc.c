@@ -77,12 +77,12 @@ static int clear_of(const struct boot_mem_range *map, uint32_t n, const struct f
     return 1;
 }
 
-int fa_place(const struct boot_mem_range *map, uint32_t n, const struct fa_region *res,
-             uint32_t nres, uint64_t bytes, uint64_t limit, uint64_t *out)
+hv_status_t fa_place(const struct boot_mem_range *map, uint32_t n, const struct fa_region *res,
+                     uint32_t nres, uint64_t bytes, uint64_t limit, uint64_t *out)
 {
     uint64_t len = PAGE_UP(bytes);
     if (!len)
-        return FA_ERR_NO_ROOM;
+        return HV_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < n; i++) {
         if (map[i].type != BOOT_MEM_USABLE)
             continue;
@@ -95,21 +95,21 @@ int fa_place(const struct boot_mem_range *map, uint32_t n, const struct fa_regio
         for (uint64_t b = lo; b < hi && hi - b >= len; b += FRAME_SIZE) {
             if (clear_of(map, n, res, nres, b, len)) {
                 *out = b;
-                return FA_OK;
+                return HV_OK;
             }
         }
     }
-    return FA_ERR_NO_ROOM;
+    return HV_ERR_NO_MEMORY;
 }
 
-int fa_init(struct frame_alloc *fa, const struct boot_mem_range *map, uint32_t n,
-            const struct fa_region *res, uint32_t nres, uint64_t *storage, uint64_t bytes)
+hv_status_t fa_init(struct frame_alloc *fa, const struct boot_mem_range *map, uint32_t n,
+                    const struct fa_region *res, uint32_t nres, uint64_t *storage, uint64_t bytes)
 {
     uint64_t nframes = fa_frames_needed(map, n);
     if (nframes == 0)
-        return FA_ERR_NO_RAM;
+        return HV_ERR_NO_MEMORY;
     if (bytes < fa_bitmap_bytes(nframes))
-        return FA_ERR_SMALL;
+        return HV_ERR_BUFFER_TOO_SMALL;
 
     fa->bitmap = storage;
     fa->nframes = nframes;
@@ -133,7 +133,7 @@ int fa_init(struct frame_alloc *fa, const struct boot_mem_range *map, uint32_t n
     set_bits(fa, 0, FA_LOW_RESERVED / FRAME_SIZE, 1);
 
     fa->total_usable = fa->free_frames;
-    return fa->free_frames ? FA_OK : FA_ERR_NO_RAM;
+    return fa->free_frames ? HV_OK : HV_ERR_NO_MEMORY;
 }
 
 uint64_t fa_alloc(struct frame_alloc *fa)
@@ -182,29 +182,16 @@ int fa_is_used(const struct frame_alloc *fa, uint64_t phys)
     return (fa->bitmap[f >> 6] >> (f & 63)) & 1;
 }
 
-int fa_free(struct frame_alloc *fa, uint64_t phys)
+hv_status_t fa_free(struct frame_alloc *fa, uint64_t phys)
 {
     uint64_t f = phys / FRAME_SIZE;
     if ((phys & (FRAME_SIZE - 1)) || f >= fa->nframes || phys < FA_LOW_RESERVED)
-        return FA_ERR_RANGE;
+        return HV_ERR_OUT_OF_RANGE;
     if (!fa_is_used(fa, phys))
-        return FA_ERR_DOUBLE;
+        return HV_ERR_BAD_STATE;
     fa->bitmap[f >> 6] &= ~(1ull << (f & 63));
     fa->free_frames++;
     if ((f >> 6) < fa->hint)
         fa->hint = f >> 6;
-    return FA_OK;
-}
-
-const char *fa_strerror(int err)
-{
-    switch (err) {
-    case FA_OK: return "ok";
-    case FA_ERR_NO_RAM: return "no usable RAM above 1 MiB";
-    case FA_ERR_NO_ROOM: return "no room for the frame bitmap";
-    case FA_ERR_SMALL: return "bitmap storage too small";
-    case FA_ERR_RANGE: return "frame out of range";
-    case FA_ERR_DOUBLE: return "frame already free";
-    default: return "unknown error";
-    }
+    return HV_OK;
 }

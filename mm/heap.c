@@ -105,21 +105,21 @@ void *heap_alloc(struct heap *h, size_t size)
     return p;
 }
 
-int heap_free(struct heap *h, void *p)
+hv_status_t heap_free(struct heap *h, void *p)
 {
     if (!p)
-        return 0;
+        return HV_OK;
     uintptr_t addr = (uintptr_t)p;
     struct slab *s = (struct slab *)(addr & ~(uintptr_t)(HEAP_PAGE - 1));
     if (s->magic != SLAB_MAGIC || s->cls >= HEAP_CLASSES || s->inuse == 0)
-        return -1;
+        return HV_ERR_INVALID_ARGS;
     size_t sz = class_size(s->cls), off = first_offset(s->cls);
     size_t rel = addr - (uintptr_t)s;
     if (rel < off || (rel - off) % sz || (rel - off) / sz >= class_count(s->cls))
-        return -1;
+        return HV_ERR_INVALID_ARGS;
     for (void **f = s->free; f; f = *f)  /* double free: refuse, keep the list sane */
         if ((void *)f == p)
-            return -1;
+            return HV_ERR_INVALID_ARGS;
     *(void **)p = s->free;
     s->free = p;
     s->inuse--;
@@ -133,5 +133,5 @@ int heap_free(struct heap *h, void *p)
     } else if (!s->on_list) {
         list_add(h, s);
     }
-    return 0;
+    return HV_OK;
 }

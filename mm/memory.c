@@ -45,9 +45,10 @@ uint64_t frame_alloc_contig(uint64_t count, uint64_t align)
 
 void frame_free(uint64_t phys)
 {
-    int rc = fa_free(&fa, phys);
-    if (rc)
-        panic("frame_free(0x%llx): %s", (unsigned long long)phys, fa_strerror(rc));
+    hv_status_t rc = fa_free(&fa, phys);
+    if (rc != HV_OK)
+        panic("frame_free(0x%llx): %s", (unsigned long long)phys,
+              rc == HV_ERR_BAD_STATE ? "frame already free" : "frame out of range");
 }
 
 uint64_t frames_free(void)
@@ -81,7 +82,7 @@ void *kmalloc(size_t size)
 
 void kfree(void *p)
 {
-    if (heap_free(&kheap, p))
+    if (heap_free(&kheap, p) != HV_OK)
         panic("kfree(%p): not a live heap object", p);
 }
 
@@ -104,18 +105,21 @@ void mm_init(const struct boot_info *bi)
     };
     uint64_t nframes = fa_frames_needed(bi->ranges, bi->nranges);
     if (!nframes) {
-        pr_err("mm: %s: the memory map has no usable RAM above 1 MiB\n", fa_strerror(FA_ERR_NO_RAM));
+        pr_err("mm: the memory map has no usable RAM above 1 MiB\n");
         shutdown(SHUTDOWN_BAD_BOOT);
     }
     uint64_t bytes = fa_bitmap_bytes(nframes), where;
     /* Below 4 GiB: that is all the early page tables map. */
-    int rc = fa_place(bi->ranges, bi->nranges, res, 1, bytes, 0x100000000ull, &where);
-    if (rc == FA_OK) {
+    const char *why = "no room for the frame bitmap";
+    hv_status_t rc = fa_place(bi->ranges, bi->nranges, res, 1, bytes, 0x100000000ull, &where);
+    if (rc == HV_OK) {
         res[1] = (struct fa_region){ where, bytes };
         rc = fa_init(&fa, bi->ranges, bi->nranges, res, 2, phys_to_virt(where), bytes);
+        why = rc == HV_ERR_BUFFER_TOO_SMALL ? "bitmap storage too small"
+                                            : "no usable RAM above 1 MiB";
     }
-    if (rc != FA_OK) {
-        pr_err("mm: cannot build the frame allocator: %s\n", fa_strerror(rc));
+    if (rc != HV_OK) {
+        pr_err("mm: cannot build the frame allocator: %s\n", why);
         shutdown(SHUTDOWN_BAD_BOOT);
     }
     uint64_t usable = 0;

@@ -16,17 +16,17 @@ static void cache_flush(struct vspace *vs)
         vs->cache[i].va = ~0ull;
 }
 
-int vspace_create(struct vspace *vs)
+hv_status_t vspace_create(struct vspace *vs)
 {
     uint64_t pml4 = frame_alloc();
     if (pml4 == FRAME_NONE)
-        return -1;
+        return HV_ERR_NO_MEMORY;
     /* Slot 0: the kernel's identity map, supervisor-only, shared by every space. */
     table(pml4)[0] = table(kernel_pml4_phys)[0];
     vs->pml4 = pml4;
     vs->tables = 0;
     cache_flush(vs);
-    return 0;
+    return HV_OK;
 }
 
 static bool user_va(uint64_t va)
@@ -54,19 +54,19 @@ static uint64_t *walk(const struct vspace *vs, uint64_t va, bool create, uint64_
     return &t[(va >> 12) & 511];
 }
 
-int vspace_map_page(struct vspace *vs, uint64_t va, uint64_t pa, uint32_t rights)
+hv_status_t vspace_map_page(struct vspace *vs, uint64_t va, uint64_t pa, uint32_t rights)
 {
     if (!user_va(va) || (va & 0xfff) || (pa & 0xfff) || !(rights & VS_R))
-        return -2;
+        return HV_ERR_INVALID_ARGS;
     uint64_t made = 0;
     uint64_t *pte = walk(vs, va, true, &made);
     vs->tables += made;
     if (!pte)
-        return -1;
+        return HV_ERR_NO_MEMORY;
     if (*pte & PTE_P)
-        return -2;
+        return HV_ERR_INVALID_ARGS;
     *pte = pa | PTE_P | PTE_U | ((rights & VS_W) ? PTE_W : 0) | ((rights & VS_X) ? 0 : PTE_NX);
-    return 0;
+    return HV_OK;
 }
 
 static bool table_empty(const uint64_t *t)

@@ -4,14 +4,14 @@
 #include "mm.h"
 #include "process.h"
 
-int process_init(struct process *p)
+hv_status_t process_init(struct process *p)
 {
     uint64_t bytes = (uint64_t)PROCESS_HANDLES * sizeof(struct ht_entry);
     uint64_t pages = (bytes + FRAME_SIZE - 1) / FRAME_SIZE;
     uint64_t slots = frame_alloc_contig(pages, FRAME_SIZE);
     if (slots == FRAME_NONE)
         return HV_ERR_NO_MEMORY;
-    if (vspace_create(&p->vs)) {
+    if (vspace_create(&p->vs) != HV_OK) {
         for (uint64_t i = 0; i < pages; i++)
             frame_free(slots + i * FRAME_SIZE);
         return HV_ERR_NO_MEMORY;
@@ -30,7 +30,7 @@ static void unmap_anon(struct process *p, uint64_t va, uint64_t len)
         frame_free(vspace_unmap_page(&p->vs, va + off));
 }
 
-int process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights)
+hv_status_t process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights)
 {
     const uint64_t block = 2ull << 20;
     for (uint64_t off = 0; off < len;) {
@@ -41,14 +41,12 @@ int process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t r
             rc = process_map_anon(p, va + off, n, rights);      /* undoes itself on failure */
         } else {
             uint64_t i = 0;
-            int e = 0;
-            while (i < n && !(e = vspace_map_page(&p->vs, va + off + i, f + i, rights)))
+            while (i < n && (rc = vspace_map_page(&p->vs, va + off + i, f + i, rights)) == HV_OK)
                 i += FRAME_SIZE;
             if (i < n) {
                 unmap_anon(p, va + off, i);                     /* frees f .. f+i */
                 for (; i < n; i += FRAME_SIZE)
                     frame_free(f + i);
-                rc = e == -2 ? HV_ERR_INVALID_ARGS : HV_ERR_NO_MEMORY;
             }
         }
         if (rc != HV_OK) {
@@ -60,19 +58,20 @@ int process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t r
     return HV_OK;
 }
 
-int process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights)
+hv_status_t process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights)
 {
     for (uint64_t off = 0; off < len; off += FRAME_SIZE) {
         uint64_t f = frame_alloc();
-        int rc = f == FRAME_NONE ? -1 : vspace_map_page(&p->vs, va + off, f, rights);
-        if (rc) {
+        hv_status_t rc = f == FRAME_NONE ? HV_ERR_NO_MEMORY
+                                         : vspace_map_page(&p->vs, va + off, f, rights);
+        if (rc != HV_OK) {
             if (f != FRAME_NONE)
                 frame_free(f);
             while (off) {                       /* undo what this call mapped */
                 off -= FRAME_SIZE;
                 frame_free(vspace_unmap_page(&p->vs, va + off));
             }
-            return rc == -2 ? HV_ERR_INVALID_ARGS : HV_ERR_NO_MEMORY;
+            return rc;
         }
     }
     return HV_OK;

@@ -62,7 +62,7 @@ static void load_segments(struct process *p, const uint8_t *image, const struct 
 static void map_modules(struct process *p, const struct boot_info *bi)
 {
     uint64_t msg_frame = frame_alloc();
-    if (msg_frame == FRAME_NONE || vspace_map_page(&p->vs, STARTUP_VA, msg_frame, VS_R))
+    if (msg_frame == FRAME_NONE || vspace_map_page(&p->vs, STARTUP_VA, msg_frame, VS_R) != HV_OK)
         fail("out of memory", 0);
     struct hv_startup *msg = phys_to_virt(msg_frame);
     msg->magic = HV_STARTUP_MAGIC;
@@ -72,7 +72,7 @@ static void map_modules(struct process *p, const struct boot_info *bi)
         uint64_t first = m->base & ~(FRAME_SIZE - 1);
         uint64_t end = (m->base + m->len + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
         for (uint64_t pa = first; pa < end; pa += FRAME_SIZE)
-            if (vspace_map_page(&p->vs, va + (pa - first), pa, VS_R))
+            if (vspace_map_page(&p->vs, va + (pa - first), pa, VS_R) != HV_OK)
                 fail("out of memory mapping the boot modules", 0);
         struct hv_startup_module *sm = &msg->modules[msg->num_modules++];
         sm->va = va + (m->base - first);

@@ -90,12 +90,13 @@ SYSCALL_DEFINE(guest_create)
     if (!g)
         return HV_ERR_NO_MEMORY;
     g->obj = (struct object){ HV_OBJ_GUEST, 0, 0, guest_teardown, guest_destroy };
-    if (vm_init(&g->vm)) {
+    hv_status_t rc = vm_init(&g->vm);
+    if (rc != HV_OK) {
         kfree_pages(g, sizeof(*g));
-        return HV_ERR_NO_MEMORY;
+        return rc;
     }
     object_ref(&g->obj);                        /* ours until the handle exists */
-    hv_status_t rc = handle_publish(&g->obj, HV_RIGHTS_ALL, 0, a1);
+    rc = handle_publish(&g->obj, HV_RIGHTS_ALL, 0, a1);
     object_unref(&g->obj);                      /* on failure the last: destroys it again */
     return rc;
 }
@@ -164,13 +165,12 @@ SYSCALL_DEFINE(guest_map)
         while (done + run < len && vspace_lookup(&cur_proc()->vs, va + done + run, &next, &rr) &&
                next == pa + run)
             run += FRAME_SIZE;
-        int e = ept_map(&g->vm.ept, gpa + done, pa, run, ept_perms(flags), EPT_MT_WB);
-        if (e != EPT_OK) {
+        rc = ept_map(&g->vm.ept, gpa + done, pa, run, ept_perms(flags), EPT_MT_WB);
+        if (rc != HV_OK) {
             ept_unmap(&g->vm.ept, gpa, done);
             flush(g);
             kfree(m);
-            return e == EPT_ERR_EXISTS ? HV_ERR_ALREADY_EXISTS
-                 : e == EPT_ERR_NO_MEMORY ? HV_ERR_NO_MEMORY : HV_ERR_INVALID_ARGS;
+            return rc;
         }
         done += run;
     }
@@ -197,7 +197,7 @@ SYSCALL_DEFINE(guest_unmap)
     if (!spare)
         return HV_ERR_NO_MEMORY;
     /* The EPT first: it changes all or nothing, so the records stay true either way. */
-    if (ept_unmap(&g->vm.ept, gpa, len) != EPT_OK) {
+    if (ept_unmap(&g->vm.ept, gpa, len) != HV_OK) {
         kfree(spare);
         return HV_ERR_NO_MEMORY;                        /* a large leaf needed tables to split */
     }
@@ -252,9 +252,10 @@ SYSCALL_DEFINE(guest_protect)
         for (const struct guest_mapping *m = g->maps; m; m = m->next)
             if (m->gpa < a1 + a2 && a1 < m->gpa + m->len && !(m->region->rights & VS_W))
                 return HV_ERR_INVALID_ARGS;
-    int e = ept_protect(&g->vm.ept, a1, a2, ept_perms(a3));
+    rc = ept_protect(&g->vm.ept, a1, a2, ept_perms(a3));
     flush(g);
-    return e == EPT_OK ? HV_OK : e == EPT_ERR_NO_MEMORY ? HV_ERR_NO_MEMORY : HV_ERR_INVALID_ARGS;
+    /* A page of the range not mapped: HV_ERR_INVALID_ARGS, as syscall.h documents. */
+    return rc == HV_ERR_NOT_FOUND ? HV_ERR_INVALID_ARGS : rc;
 }
 
 /* MEM and BELL traps share the guest-physical space; IO traps have the ports. */
@@ -347,10 +348,10 @@ SYSCALL_DEFINE(vcpu_create)
     /* The Multiboot machine state: flat 32-bit protected mode at entry, paging off. */
     struct vcpu_start s = { .mode = GUEST_PROT32, .rip = a2, .rsp = 0, .gdt_base = 0, .gdt_limit = 0,
                             .sched_timer = true };
-    int init = vcpu_init(&v->vcpu, &g->vm, &s);
-    if (init) {
+    rc = vcpu_init(&v->vcpu, &g->vm, &s);
+    if (rc != HV_OK) {
         kfree_pages(v, sizeof(*v));
-        return init == VCPU_ERR_NO_VPID ? HV_ERR_NO_RESOURCES : HV_ERR_NO_MEMORY;
+        return rc;
     }
     object_ref(&g->obj);
     object_ref(&v->owner->obj);

@@ -89,14 +89,15 @@ int vmx_exit_cpuid(struct vcpu *v, uint32_t reason)
 /* ---- control registers ---------------------------------------------------------- */
 
 /* PAE paging without long mode: VM entry loads the PDPTEs from the VMCS. */
-static int load_pdptes(struct vcpu *v, uint64_t cr3)
+static hv_status_t load_pdptes(struct vcpu *v, uint64_t cr3)
 {
     uint64_t pdpte[4];
-    if (vm_read_guest(v->vm, cr3 & 0xffffffe0, pdpte, sizeof(pdpte)))
-        return -1;
+    hv_status_t rc = vm_read_guest(v->vm, cr3 & 0xffffffe0, pdpte, sizeof(pdpte));
+    if (rc != HV_OK)
+        return rc;
     for (unsigned i = 0; i < 4; i++)
         vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
-    return 0;
+    return HV_OK;
 }
 
 static bool pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
@@ -104,64 +105,65 @@ static bool pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
     return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA);
 }
 
-static int set_cr0(struct vcpu *v, uint64_t val)
+/* HV_OK, or an error when the write faults (#GP). */
+static hv_status_t set_cr0(struct vcpu *v, uint64_t val)
 {
     val |= CR0_ET;                                      /* hard-wired to 1 */
     uint64_t old = v->cr0_shadow;
     uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
     uint64_t cr4 = v->cr4_shadow;
     if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)))
-        return -1;
+        return HV_ERR_INVALID_ARGS;
     if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
         /* Entering long mode: needs PAE and a CS that is not already 64-bit. */
         if (!(cr4 & CR4_PAE) || (vmcs_read(VMCS_GUEST_CS_AR) & (1u << 13)))
-            return -1;
+            return HV_ERR_INVALID_ARGS;
         efer |= EFER_LMA;
         vmcs_write(VMCS_GUEST_EFER, efer);
         vmcs_write(VMCS_ENTRY_CONTROLS, vmcs_read(VMCS_ENTRY_CONTROLS) | ENTRY_GUEST_64BIT);
         vcpu_msrs_update(v);                            /* long mode: SWAPGS needs KERNEL_GS_BASE */
     } else if (!(val & CR0_PG) && (old & CR0_PG) && (efer & EFER_LMA)) {
         if (cr4 & CR4_PCIDE)
-            return -1;
+            return HV_ERR_INVALID_ARGS;
         efer &= ~EFER_LMA;
         vmcs_write(VMCS_GUEST_EFER, efer);
         vmcs_write(VMCS_ENTRY_CONTROLS, vmcs_read(VMCS_ENTRY_CONTROLS) & ~ENTRY_GUEST_64BIT);
     }
     if (pae_paging(val, cr4, efer) && !pae_paging(old, cr4, efer) &&
-        load_pdptes(v, vmcs_read(VMCS_GUEST_CR3)))
-        return -1;
+        load_pdptes(v, vmcs_read(VMCS_GUEST_CR3)) != HV_OK)
+        return HV_ERR_INVALID_ARGS;
     v->cr0_shadow = val;
     vmcs_write(VMCS_CR0_SHADOW, val);
     vmcs_write(VMCS_GUEST_CR0, vcpu_real_cr0(val));
-    return 0;
+    return HV_OK;
 }
 
-static int set_cr4(struct vcpu *v, uint64_t val)
+static hv_status_t set_cr4(struct vcpu *v, uint64_t val)
 {
     uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
     /* VMXE is hidden; bits this CPU cannot set are reserved for the guest too. */
     if ((val & CR4_VMXE) || (val & ~vmx_cfg.cr4_fixed1))
-        return -1;
+        return HV_ERR_INVALID_ARGS;
     if ((efer & EFER_LMA) && !(val & CR4_PAE))
-        return -1;
+        return HV_ERR_INVALID_ARGS;
     if ((val & CR4_OSXSAVE) && !vmx_cfg.xsave)
-        return -1;
+        return HV_ERR_INVALID_ARGS;
     uint64_t old = v->cr4_shadow, cr0 = v->cr0_shadow;
     if (pae_paging(cr0, val, efer) && (!pae_paging(cr0, old, efer) ||
                                         ((val ^ old) & (CR4_PGE | CR4_PAE | (1ull << 4) /* PSE */))) &&
-        load_pdptes(v, vmcs_read(VMCS_GUEST_CR3)))
-        return -1;
+        load_pdptes(v, vmcs_read(VMCS_GUEST_CR3)) != HV_OK)
+        return HV_ERR_INVALID_ARGS;
     v->cr4_shadow = val;
     vmcs_write(VMCS_CR4_SHADOW, val);
     vmcs_write(VMCS_GUEST_CR4, vcpu_real_cr4(val));
-    return 0;
+    return HV_OK;
 }
 
 int vmx_exit_cr_access(struct vcpu *v, uint32_t reason)
 {
     uint64_t q = vmcs_read(VMCS_EXIT_QUALIFICATION);
     unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-    int rc = 0;
+    hv_status_t rc = HV_OK;
     switch (type) {
     case 0:                                             /* MOV to CR */
         if (cr == 0)
@@ -188,7 +190,7 @@ int vmx_exit_cr_access(struct vcpu *v, uint32_t reason)
         break;
     }
     }
-    if (rc)
+    if (rc != HV_OK)
         gp(v);
     else
         vcpu_skip_instruction(v);
@@ -214,9 +216,10 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
-static void finish_msr(struct vcpu *v, int rc)
+/* HV_OK: done, the guest moves on; an error: the access faults (#GP). */
+static void finish_msr(struct vcpu *v, hv_status_t rc)
 {
-    if (rc)
+    if (rc != HV_OK)
         gp(v);
     else
         vcpu_skip_instruction(v);
@@ -232,7 +235,7 @@ int vmx_exit_rdmsr(struct vcpu *v, uint32_t reason)
     (void)reason;
     uint32_t msr = (uint32_t)v->regs[GPR_RCX];
     uint64_t val = 0;
-    int rc = 0;
+    hv_status_t rc = HV_OK;
     int sw = vcpu_switched_msr_index(msr);
     if (sw >= 0)                                        /* SWAPGS may have changed it in hardware */
         val = v->msrs_loaded ? rdmsr(msr) : v->guest_msrs[sw];
@@ -250,9 +253,9 @@ int vmx_exit_rdmsr(struct vcpu *v, uint32_t reason)
         val = 0;
         break;
     default:
-        rc = -1;
+        rc = HV_ERR_NOT_SUPPORTED;                      /* an MSR this vCPU lacks */
     }
-    if (!rc) {
+    if (rc == HV_OK) {
         v->regs[GPR_RAX] = (uint32_t)val;
         v->regs[GPR_RDX] = val >> 32;
     }
@@ -265,18 +268,18 @@ int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason)
     (void)reason;
     uint32_t msr = (uint32_t)v->regs[GPR_RCX];
     uint64_t val = (v->regs[GPR_RDX] << 32) | (uint32_t)v->regs[GPR_RAX];
-    int rc = 0;
+    hv_status_t rc = HV_OK;
     int sw = vcpu_switched_msr_index(msr);
     if (sw >= 0) {
         /* Addresses must be canonical (#GP as on hardware); STAR and FMASK take any value. */
         if (msr != MSR_STAR && msr != MSR_FMASK && !canonical(val)) {
-            finish_msr(v, -1);
+            finish_msr(v, HV_ERR_INVALID_ARGS);
             return 1;
         }
         v->guest_msrs[sw] = val;
         if (v->msrs_loaded)
             wrmsr(msr, val);
-        finish_msr(v, 0);
+        finish_msr(v, HV_OK);
         return 1;
     }
     switch (msr) {
@@ -284,7 +287,7 @@ int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason)
         uint64_t old = vmcs_read(VMCS_GUEST_EFER);
         uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
         if ((val & ~allowed) || (((val ^ old) & EFER_LME) && (v->cr0_shadow & CR0_PG)))
-            rc = -1;
+            rc = HV_ERR_INVALID_ARGS;
         else {  /* LMA is the CPU's to set: keep it */
             vmcs_write(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
             vcpu_msrs_update(v);                        /* SCE on: SYSCALL needs its MSRs */
@@ -295,7 +298,7 @@ int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason)
         if (pat_valid(val))
             vmcs_write(VMCS_GUEST_PAT, val);
         else
-            rc = -1;
+            rc = HV_ERR_INVALID_ARGS;
         break;
     case MSR_IA32_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val); break;
     case MSR_IA32_SYSENTER_ESP: vmcs_write(VMCS_GUEST_SYSENTER_ESP, val); break;
@@ -303,7 +306,7 @@ int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason)
     case MSR_IA32_APIC_BASE:
         /* The APIC stays where it is; enable/x2APIC bits are the guest's to report. */
         if ((val & ~0xd00ull) != 0xfee00000ull)
-            rc = -1;
+            rc = HV_ERR_INVALID_ARGS;
         else
             v->apic_base = val;
         break;
@@ -313,7 +316,7 @@ int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason)
     case MSR_MISC_ENABLE: case MSR_BIOS_SIGN_ID:
         break;                                          /* accepted, no effect */
     default:
-        rc = -1;
+        rc = HV_ERR_NOT_SUPPORTED;
     }
     finish_msr(v, rc);
     return 1;

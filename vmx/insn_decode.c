@@ -26,14 +26,14 @@ struct cursor {
  * 15 bytes (that is #GP, reported as invalid whatever `avail` is); within
  * that limit, bytes past `avail` make it truncated.
  */
-static int need(const struct cursor *c, size_t n)
+static hv_status_t need(const struct cursor *c, size_t n)
 {
     size_t end = c->pos + n;
     if (end > INSN_MAX_LEN)
-        return INSN_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
     if (end > c->avail)
-        return INSN_ERR_TRUNCATED;
-    return 0;
+        return HV_ERR_BUFFER_TOO_SMALL;
+    return HV_OK;
 }
 
 /* Little-endian value of n (<= 8) bytes at c->pos; advances. need() first. */
@@ -71,7 +71,7 @@ static bool undefined_opcode(uint16_t op)
  * ModRM (already read: mod != 3), SIB and displacement. Sets the default
  * segment and rip_relative; leaves the cursor after the displacement.
  */
-static int skip_address(struct cursor *c, enum insn_mode mode, uint8_t modrm,
+static hv_status_t skip_address(struct cursor *c, enum insn_mode mode, uint8_t modrm,
                         uint8_t rex, struct insn_mem *m)
 {
     unsigned mod = modrm >> 6, rm = modrm & 7;
@@ -89,7 +89,7 @@ static int skip_address(struct cursor *c, enum insn_mode mode, uint8_t modrm,
         bool has_base = true;
         unsigned base = rm;
         if (rm == 4) {
-            int r = need(c, 1);
+            hv_status_t r = need(c, 1);
             if (r)
                 return r;
             base = (unsigned)take(c, 1) & 7;
@@ -111,24 +111,24 @@ static int skip_address(struct cursor *c, enum insn_mode mode, uint8_t modrm,
             ss = base == 4 || base == 5;
     }
     m->seg = ss ? INSN_SEG_SS : INSN_SEG_DS;
-    int r = need(c, disp);
+    hv_status_t r = need(c, disp);
     if (r)
         return r;
     c->pos += disp;
-    return 0;
+    return HV_OK;
 }
 
-static int decode(const uint8_t *bytes, size_t avail, enum insn_mode mode,
+static hv_status_t decode(const uint8_t *bytes, size_t avail, enum insn_mode mode,
                   struct insn_mem *m)
 {
     struct cursor c = { bytes, avail, 0 };
     bool lock = false, rep = false, opsize = false, addrsize = false;
     int seg = -1;
     uint8_t rex = 0, b;
-    int r;
+    hv_status_t r;
 
     if (mode != INSN_MODE_16 && mode != INSN_MODE_32 && mode != INSN_MODE_64)
-        return INSN_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
 
     /* Prefixes. A REX counts only if the opcode follows it directly. */
     for (;;) {
@@ -167,13 +167,13 @@ opcode:;
         op = 0x0f00 | (uint16_t)take(&c, 1);
     }
     if (undefined_opcode(op))
-        return INSN_ERR_INVALID;
+        return HV_ERR_INVALID_ARGS;
     if (!supported_opcode(op, mode))
-        return INSN_ERR_UNSUPPORTED;
+        return HV_ERR_NOT_SUPPORTED;
     if (lock)
-        return INSN_ERR_INVALID;        /* #UD: MOV* is not lockable */
+        return HV_ERR_INVALID_ARGS;     /* #UD: MOV* is not lockable */
     if (rep)
-        return INSN_ERR_UNSUPPORTED;    /* reserved / HLE hints */
+        return HV_ERR_NOT_SUPPORTED;    /* reserved / HLE hints */
 
     uint8_t osz, asz;
     if (mode == INSN_MODE_16) {
@@ -205,10 +205,10 @@ opcode:;
         unsigned mod = modrm >> 6, rf = (modrm >> 3) & 7, rm = modrm & 7;
         if ((op == 0xc6 || op == 0xc7) && rf != 0)
             /* Group 11: only /0 is MOV; C6/C7 F8 are XABORT/XBEGIN. */
-            return mod == 3 && rf == 7 && rm == 0 ? INSN_ERR_UNSUPPORTED
-                                                  : INSN_ERR_INVALID;
+            return mod == 3 && rf == 7 && rm == 0 ? HV_ERR_NOT_SUPPORTED
+                                                  : HV_ERR_INVALID_ARGS;
         if (mod == 3)
-            return INSN_ERR_UNSUPPORTED;        /* register, not memory */
+            return HV_ERR_NOT_SUPPORTED;        /* register, not memory */
         m->has_modrm = true;
         reg = (uint8_t)(rf | ((rex & REX_R) ? 8 : 0));
         if ((r = skip_address(&c, mode, modrm, rex, m)))
@@ -239,7 +239,7 @@ opcode:;
             break;
         }
         default:
-            return INSN_ERR_UNSUPPORTED;        /* not reached */
+            return HV_ERR_NOT_SUPPORTED;        /* not reached */
         }
     }
 
@@ -264,21 +264,21 @@ opcode:;
         m->seg_override = true;
     }
     m->len = (uint8_t)c.pos;
-    return 0;
+    return HV_OK;
 }
 
-int insn_decode_mem(const uint8_t *bytes, size_t avail, enum insn_mode mode,
-                    struct insn_mem *out)
+hv_status_t insn_decode_mem(const uint8_t *bytes, size_t avail, enum insn_mode mode,
+                            struct insn_mem *out)
 {
     struct insn_mem m = { 0 };
-    int r = decode(bytes, avail, mode, &m);
-    *out = r ? (struct insn_mem){ 0 } : m;
+    hv_status_t r = decode(bytes, avail, mode, &m);
+    *out = r != HV_OK ? (struct insn_mem){ 0 } : m;
     return r;
 }
 
 int insn_length(const uint8_t *bytes, size_t avail, enum insn_mode mode)
 {
     struct insn_mem m;
-    int r = insn_decode_mem(bytes, avail, mode, &m);
-    return r ? r : m.len;
+    hv_status_t r = insn_decode_mem(bytes, avail, mode, &m);
+    return r != HV_OK ? r : m.len;
 }

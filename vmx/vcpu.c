@@ -226,7 +226,7 @@ static void fpu_switch(struct vcpu *v)
     c->fpu_owner = v;
 }
 
-int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
+hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 {
     uint64_t preempt = v->preempt_ticks, excbm = v->exception_bitmap;
     for (size_t i = 0; i < sizeof(*v); i++)
@@ -242,16 +242,16 @@ int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 
     v->vmcs_phys = frame_alloc();
     if (v->vmcs_phys == FRAME_NONE)
-        return VCPU_ERR_NO_MEMORY;
+        return HV_ERR_NO_MEMORY;
     uint64_t fpu = frame_alloc();
     if (fpu == FRAME_NONE) {
         frame_free(v->vmcs_phys);
-        return VCPU_ERR_NO_MEMORY;
+        return HV_ERR_NO_MEMORY;
     }
     if (vmx_cfg.vpid && !(v->vpid = vpid_alloc())) {
         frame_free(fpu);
         frame_free(v->vmcs_phys);
-        return VCPU_ERR_NO_VPID;
+        return HV_ERR_NO_RESOURCES;
     }
     fpu_area_init(v->fpu = phys_to_virt(fpu));
     *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision;
@@ -260,7 +260,7 @@ int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     write_controls(v, s);
     write_host_state();
     write_guest_state(v, s);
-    return 0;
+    return HV_OK;
 }
 
 void vcpu_destroy(struct vcpu *v)

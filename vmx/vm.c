@@ -35,11 +35,11 @@ static void *ept_virt(void *ctx, uint64_t phys)
 
 static const struct ept_ops kernel_ept_ops = { ept_alloc, ept_free, ept_virt, 0 };
 
-int vm_init(struct vm *vm)
+hv_status_t vm_init(struct vm *vm)
 {
     for (size_t i = 0; i < sizeof(*vm); i++)
         ((uint8_t *)vm)[i] = 0;
-    return ept_init(&vm->ept, &kernel_ept_ops, vmx_cfg.ept_features) == EPT_OK ? 0 : -1;
+    return ept_init(&vm->ept, &kernel_ept_ops, vmx_cfg.ept_features);
 }
 
 void vm_destroy(struct vm *vm)
@@ -50,14 +50,15 @@ void vm_destroy(struct vm *vm)
 }
 
 /* Copy between the kernel and guest-physical memory, page by page through the EPT. */
-static int guest_copy(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes, bool write)
+static hv_status_t guest_copy(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes, bool write)
 {
     uint8_t *b = buf;
     while (bytes) {
         uint64_t hpa;
         uint32_t perms, mt, level;
-        if (ept_translate(&vm->ept, gpa, &hpa, &perms, &mt, &level) != EPT_OK)
-            return -1;
+        hv_status_t rc = ept_translate(&vm->ept, gpa, &hpa, &perms, &mt, &level);
+        if (rc != HV_OK)
+            return rc;
         uint64_t chunk = 4096 - (gpa & 4095);
         if (chunk > bytes)
             chunk = bytes;
@@ -68,20 +69,20 @@ static int guest_copy(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes, bo
             memcpy(b, h, chunk);
         gpa += chunk, b += chunk, bytes -= chunk;
     }
-    return 0;
+    return HV_OK;
 }
 
-int vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes)
+hv_status_t vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes)
 {
     return guest_copy(vm, gpa, buf, bytes, false);
 }
 
-int vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, uint64_t bytes)
+hv_status_t vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, uint64_t bytes)
 {
     return guest_copy(vm, gpa, (void *)buf, bytes, true);
 }
 
-static int read64(void *ctx, uint64_t gpa, uint64_t *out)
+static hv_status_t read64(void *ctx, uint64_t gpa, uint64_t *out)
 {
     return vm_read_guest(ctx, gpa, out, 8);
 }
@@ -98,12 +99,12 @@ static size_t fetch_insn(struct vcpu *v, uint8_t *buf, enum insn_mode mode)
     size_t got = 0;
     while (got < INSN_MAX_LEN) {
         uint64_t gpa;
-        if (guest_walk(&p, lin + got, read64, v->vm, &gpa))
+        if (guest_walk(&p, lin + got, read64, v->vm, &gpa) != HV_OK)
             break;
         size_t chunk = 4096 - ((lin + got) & 4095);
         if (chunk > INSN_MAX_LEN - got)
             chunk = INSN_MAX_LEN - got;
-        if (vm_read_guest(v->vm, gpa, buf + got, chunk))
+        if (vm_read_guest(v->vm, gpa, buf + got, chunk) != HV_OK)
             break;
         got += chunk;
     }
@@ -133,7 +134,7 @@ int vmx_handle_ept_violation(struct vcpu *v)
     enum insn_mode mode = guest_insn_mode();
     size_t n = fetch_insn(v, bytes, mode);
     struct insn_mem d;
-    if (insn_decode_mem(bytes, n, mode, &d) != 0 || d.write != !!(q & (1u << 1)))
+    if (insn_decode_mem(bytes, n, mode, &d) != HV_OK || d.write != !!(q & (1u << 1)))
         return 0;
 
     v->exit.kind = VCPU_EXIT_MMIO;

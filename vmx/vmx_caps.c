@@ -72,8 +72,8 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c)
     c->msr_list_max = 512u * ((uint32_t)((m->misc >> 25) & 7) + 1);
 }
 
-int vmx_ctl_adjust(uint64_t cap_msr, uint32_t required, uint32_t optional,
-                   uint32_t *out, uint32_t *missing)
+hv_status_t vmx_ctl_adjust(uint64_t cap_msr, uint32_t required, uint32_t optional,
+                           uint32_t *out, uint32_t *missing)
 {
     uint32_t must_be_1 = (uint32_t)cap_msr;
     uint32_t may_be_1 = (uint32_t)(cap_msr >> 32);
@@ -81,9 +81,9 @@ int vmx_ctl_adjust(uint64_t cap_msr, uint32_t required, uint32_t optional,
     if (missing)
         *missing = lacking;
     if (lacking)
-        return -1;
+        return HV_ERR_NOT_SUPPORTED;
     *out = ((required | optional) & may_be_1) | must_be_1;
-    return 0;
+    return HV_OK;
 }
 
 enum vmx_fc_verdict vmx_feature_control(uint64_t fc, uint64_t *new_fc)

@@ -17,7 +17,7 @@ struct vmx_config vmx_cfg;
 static uint32_t adjust(const char *what, uint64_t cap, uint32_t required, uint32_t optional)
 {
     uint32_t out = 0, missing = 0;
-    if (vmx_ctl_adjust(cap, required, optional, &out, &missing))
+    if (vmx_ctl_adjust(cap, required, optional, &out, &missing) != HV_OK)
         panic("vmx: the CPU lacks required %s controls 0x%x", what, missing);
     return out;
 }

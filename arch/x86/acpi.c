@@ -14,12 +14,14 @@ static const void *identity_map(uint64_t phys, uint64_t len, void *ctx)
     return mapped(phys, len) ? (const void *)(uintptr_t)phys : NULL;
 }
 
-int acpi_init(uint64_t rsdp_phys, struct acpi_info *out, bool (*mapped)(uint64_t, uint64_t))
+hv_status_t acpi_init(uint64_t rsdp_phys, struct acpi_info *out,
+                      bool (*mapped)(uint64_t, uint64_t))
 {
-    int err = acpi_parse(rsdp_phys, identity_map, &mapped, out);
-    if (err != ACPI_OK) {
-        pr_err("acpi: %s (RSDP at 0x%llx)\n", acpi_strerror(err), (unsigned long long)rsdp_phys);
-        return err;
+    const char *why;
+    hv_status_t rc = acpi_parse(rsdp_phys, identity_map, &mapped, out, &why);
+    if (rc != HV_OK) {
+        pr_err("acpi: %s (RSDP at 0x%llx)\n", why, (unsigned long long)rsdp_phys);
+        return rc;
     }
 
     pr_info("acpi: RSDP rev %u OEM \"%s\", %s at 0x%llx, MADT at 0x%llx, FADT at 0x%llx\n",
@@ -54,5 +56,5 @@ int acpi_init(uint64_t rsdp_phys, struct acpi_info *out, bool (*mapped)(uint64_t
                 out->ncpus_dropped, out->nioapics_dropped, out->nisos_dropped);
     if (out->ncpus_enabled == 0)
         pr_warn("acpi: MADT lists no enabled CPU\n");
-    return 0;
+    return HV_OK;
 }

@@ -65,17 +65,23 @@ static void zero(void *p, size_t n)
         b[i] = 0;
 }
 
-static int parse_rsdp(uint64_t phys, acpi_map_fn map, void *ctx, struct acpi_info *out)
+/* Report a failure: *why gets the text, the caller the status. */
+static hv_status_t fail(const char **why, hv_status_t rc, const char *text)
 {
-    if (phys == 0)
-        return ACPI_ERR_NO_RSDP;
-    const uint8_t *r = map(phys, RSDP_V1_LEN, ctx);
+    *why = text;
+    return rc;
+}
+
+static hv_status_t parse_rsdp(uint64_t phys, acpi_map_fn map, void *ctx, struct acpi_info *out,
+                              const char **why)
+{
+    const uint8_t *r = phys ? map(phys, RSDP_V1_LEN, ctx) : NULL;
     if (!r)
-        return ACPI_ERR_NO_RSDP;
+        return fail(why, HV_ERR_NOT_FOUND, "no RSDP: address 0 or unreadable");
     if (!sig_eq(r, "RSD PTR ", 8))
-        return ACPI_ERR_RSDP_SIGNATURE;
+        return fail(why, HV_ERR_INVALID_ARGS, "RSDP bad signature");
     if (acpi_checksum(r, RSDP_V1_LEN) != 0)
-        return ACPI_ERR_RSDP_CHECKSUM;
+        return fail(why, HV_ERR_INVALID_ARGS, "RSDP checksum mismatch");
 
     out->rsdp_phys = phys;
     out->rsdp_revision = r[15];
@@ -86,81 +92,74 @@ static int parse_rsdp(uint64_t phys, acpi_map_fn map, void *ctx, struct acpi_inf
 
     if (out->rsdp_revision >= 2) {
         const uint8_t *x = map(phys, RSDP_V2_LEN, ctx);
-        if (!x)
-            return ACPI_ERR_RSDP_LENGTH;
-        uint32_t len = rd32(x + 20);
-        if (len < RSDP_V2_LEN || len > ACPI_MAX_RSDP_LEN)
-            return ACPI_ERR_RSDP_LENGTH;
-        x = map(phys, len, ctx);
-        if (!x)
-            return ACPI_ERR_RSDP_LENGTH;
+        uint32_t len = x ? rd32(x + 20) : 0;
+        if (len < RSDP_V2_LEN || len > ACPI_MAX_RSDP_LEN || !(x = map(phys, len, ctx)))
+            return fail(why, HV_ERR_INVALID_ARGS, "RSDP bad length");
         if (acpi_checksum(x, len) != 0)
-            return ACPI_ERR_RSDP_EXT_CHECKSUM;
+            return fail(why, HV_ERR_INVALID_ARGS, "RSDP extended checksum mismatch");
         uint64_t xsdt = rd64(x + 24);
         if (xsdt != 0) {
             out->use_xsdt = true;
             out->root_phys = xsdt;
-            return ACPI_OK;
+            return HV_OK;
         }
     }
     out->use_xsdt = false;
     out->root_phys = rsdt;
-    return ACPI_OK;
+    return HV_OK;
 }
+
+/* What to say when a table fails each check of map_table. */
+struct table_whys {
+    const char *unreadable, *signature, *length, *checksum;
+};
+
+static const struct table_whys xsdt_whys = {
+    "XSDT unreadable", "XSDT bad signature", "XSDT bad length", "XSDT checksum mismatch",
+};
+static const struct table_whys rsdt_whys = {
+    "RSDT unreadable", "RSDT bad signature", "RSDT bad length", "RSDT checksum mismatch",
+};
+static const struct table_whys madt_whys = {
+    "MADT bad length or unreadable", "no MADT (APIC table)", "MADT bad length or unreadable",
+    "MADT checksum mismatch",
+};
 
 /*
  * Map and verify a whole table whose signature must be `sig`: header
- * readable, signature, min_len <= length <= ACPI_MAX_TABLE_LEN, body
- * readable, checksum. Returns the table or NULL with *err set to the
- * matching caller-chosen code.
+ * readable (else HV_ERR_NOT_FOUND), signature, min_len <= length <=
+ * ACPI_MAX_TABLE_LEN, body readable, checksum (else HV_ERR_INVALID_ARGS).
+ * *why gets the text from `w` for the check that failed.
  */
-static const uint8_t *map_table(uint64_t phys, const char *sig, uint32_t min_len, int err_unreadable,
-                                int err_sig, int err_len, int err_sum, acpi_map_fn map, void *ctx,
-                                uint32_t *len_out, int *err)
+static hv_status_t map_table(uint64_t phys, const char *sig, uint32_t min_len,
+                             const struct table_whys *w, acpi_map_fn map, void *ctx,
+                             const uint8_t **table, uint32_t *len_out, const char **why)
 {
     const uint8_t *h = phys ? map(phys, SDT_HEADER_LEN, ctx) : NULL;
-    if (!h) {
-        *err = err_unreadable;
-        return NULL;
-    }
-    if (!sig_eq(h, sig, 4)) {
-        *err = err_sig;
-        return NULL;
-    }
+    if (!h)
+        return fail(why, HV_ERR_NOT_FOUND, w->unreadable);
+    if (!sig_eq(h, sig, 4))
+        return fail(why, HV_ERR_INVALID_ARGS, w->signature);
     uint32_t len = rd32(h + 4);
-    if (len < min_len || len > ACPI_MAX_TABLE_LEN) {
-        *err = err_len;
-        return NULL;
-    }
-    const uint8_t *t = map(phys, len, ctx);
-    if (!t) {
-        *err = err_len;
-        return NULL;
-    }
-    if (acpi_checksum(t, len) != 0) {
-        *err = err_sum;
-        return NULL;
-    }
+    const uint8_t *t = len >= min_len && len <= ACPI_MAX_TABLE_LEN ? map(phys, len, ctx) : NULL;
+    if (!t)
+        return fail(why, HV_ERR_INVALID_ARGS, w->length);
+    if (acpi_checksum(t, len) != 0)
+        return fail(why, HV_ERR_INVALID_ARGS, w->checksum);
+    *table = t;
     *len_out = len;
-    return t;
+    return HV_OK;
 }
 
 /* Walk the XSDT/RSDT entries, recording the first MADT and FADT. */
-static int scan_root(acpi_map_fn map, void *ctx, struct acpi_info *out)
+static hv_status_t scan_root(acpi_map_fn map, void *ctx, struct acpi_info *out, const char **why)
 {
     const uint8_t *root;
     uint32_t len = 0;
-    int err = ACPI_OK;
-    if (out->use_xsdt)
-        root = map_table(out->root_phys, "XSDT", SDT_HEADER_LEN, ACPI_ERR_XSDT_UNREADABLE,
-                         ACPI_ERR_XSDT_SIGNATURE, ACPI_ERR_XSDT_LENGTH, ACPI_ERR_XSDT_CHECKSUM,
-                         map, ctx, &len, &err);
-    else
-        root = map_table(out->root_phys, "RSDT", SDT_HEADER_LEN, ACPI_ERR_RSDT_UNREADABLE,
-                         ACPI_ERR_RSDT_SIGNATURE, ACPI_ERR_RSDT_LENGTH, ACPI_ERR_RSDT_CHECKSUM,
-                         map, ctx, &len, &err);
-    if (!root)
-        return err;
+    hv_status_t rc = map_table(out->root_phys, out->use_xsdt ? "XSDT" : "RSDT", SDT_HEADER_LEN,
+                               out->use_xsdt ? &xsdt_whys : &rsdt_whys, map, ctx, &root, &len, why);
+    if (rc != HV_OK)
+        return rc;
 
     /* A trailing partial entry is ignored. */
     uint32_t esize = out->use_xsdt ? 8 : 4;
@@ -178,7 +177,7 @@ static int scan_root(acpi_map_fn map, void *ctx, struct acpi_info *out)
         else if (!out->fadt_phys && sig_eq(h, "FACP", 4))
             out->fadt_phys = phys;
     }
-    return out->madt_phys ? ACPI_OK : ACPI_ERR_NO_MADT;
+    return out->madt_phys ? HV_OK : fail(why, HV_ERR_NOT_FOUND, "no MADT (APIC table)");
 }
 
 static void add_cpu(struct acpi_info *out, uint32_t apic_id, uint32_t uid, uint32_t flags, bool x2)
@@ -208,15 +207,19 @@ static void add_cpu(struct acpi_info *out, uint32_t apic_id, uint32_t uid, uint3
         out->ncpus_enabled++;
 }
 
-static int parse_madt(acpi_map_fn map, void *ctx, struct acpi_info *out)
+static hv_status_t malformed(const char **why)
 {
+    return fail(why, HV_ERR_INVALID_ARGS, "MADT malformed entry");
+}
+
+static hv_status_t parse_madt(acpi_map_fn map, void *ctx, struct acpi_info *out, const char **why)
+{
+    const uint8_t *t;
     uint32_t len = 0;
-    int err = ACPI_OK;
-    const uint8_t *t = map_table(out->madt_phys, "APIC", MADT_HEADER_LEN, ACPI_ERR_MADT_LENGTH,
-                                 ACPI_ERR_NO_MADT, ACPI_ERR_MADT_LENGTH, ACPI_ERR_MADT_CHECKSUM,
-                                 map, ctx, &len, &err);
-    if (!t)
-        return err;
+    hv_status_t rc = map_table(out->madt_phys, "APIC", MADT_HEADER_LEN, &madt_whys, map, ctx, &t,
+                               &len, why);
+    if (rc != HV_OK)
+        return rc;
 
     out->lapic_addr = rd32(t + 36);
     out->madt_flags = rd32(t + 40);
@@ -224,26 +227,26 @@ static int parse_madt(acpi_map_fn map, void *ctx, struct acpi_info *out)
     /* Each iteration advances by at least 2 bytes, so this terminates. */
     for (uint32_t off = MADT_HEADER_LEN; off < len;) {
         if (len - off < 2)
-            return ACPI_ERR_MADT_MALFORMED;
+            return malformed(why);
         const uint8_t *e = t + off;
         uint8_t type = e[0], elen = e[1];
         if (elen < 2 || elen > len - off)
-            return ACPI_ERR_MADT_MALFORMED;
+            return malformed(why);
 
         switch (type) {
         case MADT_LAPIC:
             if (elen < 8)
-                return ACPI_ERR_MADT_MALFORMED;
+                return malformed(why);
             add_cpu(out, e[3], e[2], rd32(e + 4), false);
             break;
         case MADT_X2APIC:
             if (elen < 16)
-                return ACPI_ERR_MADT_MALFORMED;
+                return malformed(why);
             add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
             break;
         case MADT_IOAPIC:
             if (elen < 12)
-                return ACPI_ERR_MADT_MALFORMED;
+                return malformed(why);
             if (out->nioapics == ACPI_MAX_IOAPICS) {
                 out->nioapics_dropped++;
                 break;
@@ -255,7 +258,7 @@ static int parse_madt(acpi_map_fn map, void *ctx, struct acpi_info *out)
             break;
         case MADT_ISO:
             if (elen < 10)
-                return ACPI_ERR_MADT_MALFORMED;
+                return malformed(why);
             if (out->nisos == ACPI_MAX_ISOS) {
                 out->nisos_dropped++;
                 break;
@@ -268,7 +271,7 @@ static int parse_madt(acpi_map_fn map, void *ctx, struct acpi_info *out)
             break;
         case MADT_LAPIC_OVERRIDE:
             if (elen < 12)
-                return ACPI_ERR_MADT_MALFORMED;
+                return malformed(why);
             out->lapic_addr = rd64(e + 4);
             out->lapic_override = true;
             break;
@@ -277,44 +280,22 @@ static int parse_madt(acpi_map_fn map, void *ctx, struct acpi_info *out)
         }
         off += elen;
     }
-    return ACPI_OK;
+    return HV_OK;
 }
 
-int acpi_parse(uint64_t rsdp_phys, acpi_map_fn map, void *ctx, struct acpi_info *out)
+hv_status_t acpi_parse(uint64_t rsdp_phys, acpi_map_fn map, void *ctx, struct acpi_info *out,
+                       const char **why)
 {
+    const char *ignored;
+    if (!why)
+        why = &ignored;
     if (!map || !out)
-        return ACPI_ERR_ARG;
+        return fail(why, HV_ERR_INVALID_ARGS, "invalid argument");
     zero(out, sizeof(*out));
-    int err = parse_rsdp(rsdp_phys, map, ctx, out);
-    if (err == ACPI_OK)
-        err = scan_root(map, ctx, out);
-    if (err == ACPI_OK)
-        err = parse_madt(map, ctx, out);
-    return err;
-}
-
-const char *acpi_strerror(int err)
-{
-    switch (err) {
-    case ACPI_OK:                    return "ok";
-    case ACPI_ERR_ARG:               return "invalid argument";
-    case ACPI_ERR_NO_RSDP:           return "no RSDP: address 0 or unreadable";
-    case ACPI_ERR_RSDP_SIGNATURE:    return "RSDP bad signature";
-    case ACPI_ERR_RSDP_CHECKSUM:     return "RSDP checksum mismatch";
-    case ACPI_ERR_RSDP_LENGTH:       return "RSDP bad length";
-    case ACPI_ERR_RSDP_EXT_CHECKSUM: return "RSDP extended checksum mismatch";
-    case ACPI_ERR_XSDT_UNREADABLE:   return "XSDT unreadable";
-    case ACPI_ERR_XSDT_SIGNATURE:    return "XSDT bad signature";
-    case ACPI_ERR_XSDT_LENGTH:       return "XSDT bad length";
-    case ACPI_ERR_XSDT_CHECKSUM:     return "XSDT checksum mismatch";
-    case ACPI_ERR_RSDT_UNREADABLE:   return "RSDT unreadable";
-    case ACPI_ERR_RSDT_SIGNATURE:    return "RSDT bad signature";
-    case ACPI_ERR_RSDT_LENGTH:       return "RSDT bad length";
-    case ACPI_ERR_RSDT_CHECKSUM:     return "RSDT checksum mismatch";
-    case ACPI_ERR_NO_MADT:           return "no MADT (APIC table)";
-    case ACPI_ERR_MADT_LENGTH:       return "MADT bad length or unreadable";
-    case ACPI_ERR_MADT_CHECKSUM:     return "MADT checksum mismatch";
-    case ACPI_ERR_MADT_MALFORMED:    return "MADT malformed entry";
-    default:                         return "unknown ACPI error";
-    }
+    hv_status_t rc = parse_rsdp(rsdp_phys, map, ctx, out, why);
+    if (rc == HV_OK)
+        rc = scan_root(map, ctx, out, why);
+    if (rc == HV_OK)
+        rc = parse_madt(map, ctx, out, why);
+    return rc;
 }

@@ -146,8 +146,8 @@ static const char *parse_line(const char *s, const char *e, struct hv_cfg *cfg,
     return "unknown directive (expected kernel, module or cmdline)";
 }
 
-int cfg_parse(const char *text, size_t len, struct hv_cfg *cfg,
-              const char **err, unsigned *line)
+hv_status_t cfg_parse(const char *text, size_t len, struct hv_cfg *cfg,
+                      const char **err, unsigned *line)
 {
     int have_kernel = 0, have_cmdline = 0;
     unsigned char *z = (unsigned char *)cfg;
@@ -168,20 +168,20 @@ int cfg_parse(const char *text, size_t len, struct hv_cfg *cfg,
             if (*q == '\0') {
                 *err = "NUL byte in the file";
                 *line = n;
-                return -1;
+                return HV_ERR_INVALID_ARGS;
             }
         }
         const char *msg = parse_line(p, e, cfg, &have_kernel, &have_cmdline);
         if (msg) {
             *err = msg;
             *line = n;
-            return -1;
+            return HV_ERR_INVALID_ARGS;
         }
         p = e < end ? e + 1 : e;
     }
     if (!have_kernel) {
         *err = "no kernel directive";
-        return -1;
+        return HV_ERR_INVALID_ARGS;
     }
-    return 0;
+    return HV_OK;
 }

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include "boot_info.h"
+#include "hv/status.h"
 
 #define CFG_PATH_MAX 256        /* including the NUL */
 
@@ -33,11 +34,11 @@ struct hv_cfg {
 };
 
 /*
- * Parse len bytes of text into cfg. Returns 0 on success; on error returns
- * -1 with *err set to a static message and *line to the 1-based line number
- * (0 when the error is about the file as a whole).
+ * Parse len bytes of text into cfg. Returns HV_OK on success; on error
+ * returns HV_ERR_INVALID_ARGS with *err set to a static message and *line to
+ * the 1-based line number (0 when the error is about the file as a whole).
  */
-int cfg_parse(const char *text, size_t len, struct hv_cfg *cfg,
-              const char **err, unsigned *line);
+hv_status_t cfg_parse(const char *text, size_t len, struct hv_cfg *cfg,
+                      const char **err, unsigned *line);
 
 #endif

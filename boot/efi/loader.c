@@ -100,7 +100,7 @@ static EFI_STATUS read_config(void)
     st = fs_read(f, "config", CFG_FILE, text, size);
     if (EFI_ERROR(st))
         goto out;
-    if (cfg_parse(text, size, &cfg, &err, &line) != 0) {
+    if (cfg_parse(text, size, &cfg, &err, &line) != HV_OK) {
         st = EFI_INVALID_PARAMETER;
         if (line)
             fail(st, "config %s line %u: %s", CFG_FILE, line, err);
@@ -246,7 +246,7 @@ static EFI_STATUS load_module(const struct cfg_module *m, struct boot_info *bi)
     st = fs_read(f, "module", m->path, (void *)(UINTN)addr, size);
     if (EFI_ERROR(st))
         goto out;
-    if (bi_add_module(bi, addr, size, m->name) != BI_OK) {
+    if (bi_add_module(bi, addr, size, m->name) != HV_OK) {
         st = EFI_OUT_OF_RESOURCES;
         fail(st, "record module %s: boot_info module table full", m->path);
         goto out;
@@ -270,7 +270,7 @@ static EFI_STATUS exit_and_jump(EFI_HANDLE image, struct boot_info *bi)
     UINT32 dver = 0;
     void *map = NULL;
     EFI_STATUS st;
-    int rc;
+    hv_status_t rc;
 
     st = bs->GetMemoryMap(&map_size, NULL, &key, &dsize, &dver);
     if (st != EFI_BUFFER_TOO_SMALL || dsize == 0) {
@@ -302,7 +302,7 @@ static EFI_STATUS exit_and_jump(EFI_HANDLE image, struct boot_info *bi)
     /* Dry run while we can still report and return: does the map fit? */
     rc = bi_add_efi_map(bi, map, map_size, dsize);
     bi->nranges = 0;
-    if (rc != BI_OK) {
+    if (rc != HV_OK) {
         st = EFI_BUFFER_TOO_SMALL;
         fail(st, "memory map (%lu descriptors) does not fit boot_info (max %u ranges)",
              (UINT64)(map_size / dsize), BOOT_MAX_RANGES);
@@ -339,7 +339,7 @@ static EFI_STATUS exit_and_jump(EFI_HANDLE image, struct boot_info *bi)
 
 exited:
     rc = bi_add_efi_map(bi, map, map_size, dsize);
-    if (rc != BI_OK) {
+    if (rc != HV_OK) {
         say("fatal: memory map (%lu descriptors) does not fit boot_info (error %d); halting",
             (UINT64)(map_size / dsize), rc);
         halt_forever();

@@ -30,13 +30,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kstatus.h"
 
-/* ---- error codes --------------------------------------------------------- */
-#define EPT_OK              0
-#define EPT_ERR_INVALID    -1   /* bad argument: alignment, range, perms, type, features */
-#define EPT_ERR_NO_MEMORY  -2   /* alloc_table returned 0; nothing changed */
-#define EPT_ERR_EXISTS     -3   /* ept_map: some page of the range is mapped; nothing changed */
-#define EPT_ERR_NOT_MAPPED -4   /* translate: absent; protect: some page absent, nothing changed */
+/* Calls return HV_OK or the HV_ERR_* (kstatus.h) each one lists below. */
 
 /* ---- features (decoded by the kernel from IA32_VMX_EPT_VPID_CAP) --------- */
 #define EPT_FEAT_2M         (1u << 0)   /* cap bit 16: 2 MiB leaves allowed */
@@ -118,10 +114,10 @@ struct ept {
 
 /*
  * Initialise `e` and allocate its PML4. `features` is a set of EPT_FEAT_*.
- * Errors: EPT_ERR_INVALID (NULL e/ops/callback, unknown feature bit),
- * EPT_ERR_NO_MEMORY (no frame for the PML4; e is left not initialised).
+ * Errors: HV_ERR_INVALID_ARGS (NULL e/ops/callback, unknown feature bit),
+ * HV_ERR_NO_MEMORY (no frame for the PML4; e is left not initialised).
  */
-int ept_init(struct ept *e, const struct ept_ops *ops, uint32_t features);
+hv_status_t ept_init(struct ept *e, const struct ept_ops *ops, uint32_t features);
 
 /*
  * The EPT pointer for the VMCS: PML4 address | WB (6) | (4 - 1) << 3, plus
@@ -138,16 +134,16 @@ uint64_t ept_eptp(const struct ept *e);
  * same rule with EPT_FEAT_2M; else 4 KiB.
  * Every table needed is allocated before anything is written.
  * Errors (nothing changed in every case):
- *   EPT_ERR_INVALID    e not initialised; gpa, hpa or len not 4 KiB aligned;
- *                      len 0; gpa + len > 2^48; hpa + len > 2^52; perms 0,
- *                      beyond RWX, W without R, or X alone without
- *                      EPT_FEAT_EXEC_ONLY; memtype 2, 3 or > 6.
- *   EPT_ERR_EXISTS     some page of [gpa, gpa + len) is already mapped.
- *   EPT_ERR_NO_MEMORY  a table could not be allocated.
+ *   HV_ERR_INVALID_ARGS    e not initialised; gpa, hpa or len not 4 KiB
+ *                          aligned; len 0; gpa + len > 2^48; hpa + len > 2^52;
+ *                          perms 0, beyond RWX, W without R, or X alone
+ *                          without EPT_FEAT_EXEC_ONLY; memtype 2, 3 or > 6.
+ *   HV_ERR_ALREADY_EXISTS  some page of [gpa, gpa + len) is already mapped.
+ *   HV_ERR_NO_MEMORY       a table could not be allocated.
  * Never sets needs_flush.
  */
-int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
-            uint32_t perms, uint32_t memtype);
+hv_status_t ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
+                    uint32_t perms, uint32_t memtype);
 
 /*
  * Unmap every page of [gpa, gpa + len); unmapped holes are skipped. A large
@@ -155,35 +151,35 @@ int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t len,
  * into 512 x 4 KiB; attributes and A/D bits copied) so the part outside
  * stays mapped. Tables left empty are freed (the PML4 never).
  * Errors (nothing changed):
- *   EPT_ERR_INVALID    e not initialised; gpa or len not 4 KiB aligned;
- *                      len 0; gpa + len > 2^48.
- *   EPT_ERR_NO_MEMORY  no frame for a split (all are allocated first).
+ *   HV_ERR_INVALID_ARGS  e not initialised; gpa or len not 4 KiB aligned;
+ *                        len 0; gpa + len > 2^48.
+ *   HV_ERR_NO_MEMORY     no frame for a split (all are allocated first).
  * Sets needs_flush when anything was removed, split or freed.
  */
-int ept_unmap(struct ept *e, uint64_t gpa, uint64_t len);
+hv_status_t ept_unmap(struct ept *e, uint64_t gpa, uint64_t len);
 
 /*
  * Set the permissions of every page of [gpa, gpa + len) to `perms`
  * (memory type, address and A/D bits kept). Large leaves partly inside the
  * range are split first, as in ept_unmap.
  * Errors (nothing changed):
- *   EPT_ERR_INVALID    as ept_unmap, and perms invalid as in ept_map.
- *   EPT_ERR_NOT_MAPPED some page of the range is not mapped.
- *   EPT_ERR_NO_MEMORY  no frame for a split.
+ *   HV_ERR_INVALID_ARGS  as ept_unmap, and perms invalid as in ept_map.
+ *   HV_ERR_NOT_FOUND     some page of the range is not mapped.
+ *   HV_ERR_NO_MEMORY     no frame for a split.
  * Sets needs_flush when a split happened or some permission bit was taken
  * away from a present leaf.
  */
-int ept_protect(struct ept *e, uint64_t gpa, uint64_t len, uint32_t perms);
+hv_status_t ept_protect(struct ept *e, uint64_t gpa, uint64_t len, uint32_t perms);
 
 /*
  * Look up the byte address `gpa`: *hpa gets the host-physical address
  * (offset included), *perms the leaf's EPT_R/W/X, *memtype its memory type,
  * *leaf_level EPT_LEVEL_4K/2M/1G. Any out pointer may be NULL.
- * Errors: EPT_ERR_INVALID (e not initialised, gpa >= 2^48),
- *         EPT_ERR_NOT_MAPPED (no translation; out values untouched).
+ * Errors: HV_ERR_INVALID_ARGS (e not initialised, gpa >= 2^48),
+ *         HV_ERR_NOT_FOUND (no translation; out values untouched).
  */
-int ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint32_t *perms,
-                  uint32_t *memtype, uint32_t *leaf_level);
+hv_status_t ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint32_t *perms,
+                          uint32_t *memtype, uint32_t *leaf_level);
 
 /*
  * Free every table, the PML4 included; afterwards tables == 0, pml4 == 0
@@ -198,9 +194,6 @@ static inline bool ept_take_flush(struct ept *e)
     e->needs_flush = false;
     return f;
 }
-
-/* A constant English description of an EPT_* result code. */
-const char *ept_strerror(int err);
 
 /*
  * TLB flushes (the kernel glue's duty; SDM "Invalidating cached translation

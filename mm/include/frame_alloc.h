@@ -12,17 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "boot_info.h"
+#include "hv/status.h"
 
 #define FRAME_SIZE 4096ull
 #define FRAME_NONE 0ull                 /* frame 0 is never handed out */
 #define FA_LOW_RESERVED 0x100000ull     /* the first 1 MiB stays with firmware/BIOS */
-
-#define FA_OK             0
-#define FA_ERR_NO_RAM    -1             /* no usable RAM above 1 MiB */
-#define FA_ERR_NO_ROOM   -2             /* nowhere to put the bitmap */
-#define FA_ERR_SMALL     -3             /* bitmap storage too small */
-#define FA_ERR_RANGE     -4             /* frame out of range / not page aligned */
-#define FA_ERR_DOUBLE    -5             /* frame already free */
 
 struct fa_region {
     uint64_t base, len;
@@ -48,16 +42,19 @@ static inline uint64_t fa_bitmap_bytes(uint64_t nframes)
 /*
  * Find a page-aligned home for `bytes` of bitmap in usable RAM above 1 MiB
  * and below `limit`, touching no non-usable range and no reserved region.
+ * HV_OK and *out, or HV_ERR_NO_MEMORY: no such place.
  */
-int fa_place(const struct boot_mem_range *map, uint32_t n, const struct fa_region *res,
-             uint32_t nres, uint64_t bytes, uint64_t limit, uint64_t *out);
+hv_status_t fa_place(const struct boot_mem_range *map, uint32_t n, const struct fa_region *res,
+                     uint32_t nres, uint64_t bytes, uint64_t limit, uint64_t *out);
 
 /*
  * Build the allocator. `res` lists regions never to hand out (kernel image,
- * the bitmap itself, ...). The first 1 MiB is always reserved.
+ * the bitmap itself, ...). The first 1 MiB is always reserved. HV_OK,
+ * HV_ERR_NO_MEMORY (no usable RAM above 1 MiB) or HV_ERR_BUFFER_TOO_SMALL
+ * (`bytes` of storage cannot hold the bitmap).
  */
-int fa_init(struct frame_alloc *fa, const struct boot_mem_range *map, uint32_t n,
-            const struct fa_region *res, uint32_t nres, uint64_t *storage, uint64_t bytes);
+hv_status_t fa_init(struct frame_alloc *fa, const struct boot_mem_range *map, uint32_t n,
+                    const struct fa_region *res, uint32_t nres, uint64_t *storage, uint64_t bytes);
 
 /* Lowest free frame (physical address), or FRAME_NONE. */
 uint64_t fa_alloc(struct frame_alloc *fa);
@@ -65,12 +62,13 @@ uint64_t fa_alloc(struct frame_alloc *fa);
 /* `count` contiguous frames aligned to `align` bytes (power of two), or FRAME_NONE. */
 uint64_t fa_alloc_contig(struct frame_alloc *fa, uint64_t count, uint64_t align);
 
-/* Returns FA_OK, FA_ERR_RANGE or FA_ERR_DOUBLE (the bitmap is unchanged then). */
-int fa_free(struct frame_alloc *fa, uint64_t phys);
+/*
+ * HV_OK, HV_ERR_OUT_OF_RANGE (not page aligned, below 1 MiB or past the
+ * bitmap) or HV_ERR_BAD_STATE (already free); the bitmap is unchanged then.
+ */
+hv_status_t fa_free(struct frame_alloc *fa, uint64_t phys);
 
 /* 1 if the frame holding phys is allocated or reserved. */
 int fa_is_used(const struct frame_alloc *fa, uint64_t phys);
-
-const char *fa_strerror(int err);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "hv/status.h"
 
 #define HEAP_PAGE 4096
 #define HEAP_MIN_SHIFT 4                /* 16 bytes */
@@ -34,7 +35,7 @@ void heap_init(struct heap *h, void *(*page_alloc)(void *), void (*page_free)(vo
 /* Zeroed memory for size bytes (1..HEAP_MAX_OBJECT), or NULL. */
 void *heap_alloc(struct heap *h, size_t size);
 
-/* Frees p (NULL ignored). Returns 0, or -1 when p is not a live heap object. */
-int heap_free(struct heap *h, void *p);
+/* Frees p (NULL ignored): HV_OK, or HV_ERR_INVALID_ARGS when p is not a live heap object. */
+hv_status_t heap_free(struct heap *h, void *p);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hv/status.h"
 
 #define VSPACE_USER_BASE 0x0000008000000000ull     /* PML4 slot 1 */
 #define VSPACE_USER_TOP  0x0000800000000000ull     /* end of the lower canonical half */
@@ -33,11 +34,13 @@ struct vspace {
     } cache[VSPACE_CACHE_SLOTS];
 };
 
-int vspace_create(struct vspace *vs);
+/* HV_OK or HV_ERR_NO_MEMORY. */
+hv_status_t vspace_create(struct vspace *vs);
 /* Free every user page table; the frames mapped are the caller's to free. */
 void vspace_destroy(struct vspace *vs);
-/* Map one 4 KiB page; 0, -1 out of memory, -2 bad address or already mapped. */
-int vspace_map_page(struct vspace *vs, uint64_t va, uint64_t pa, uint32_t rights);
+/* Map one 4 KiB page: HV_OK, HV_ERR_NO_MEMORY, or HV_ERR_INVALID_ARGS (bad address
+ * or rights, or already mapped). */
+hv_status_t vspace_map_page(struct vspace *vs, uint64_t va, uint64_t pa, uint32_t rights);
 /* Unmap one page; returns its frame or 0 when it was not mapped. */
 uint64_t vspace_unmap_page(struct vspace *vs, uint64_t va);
 bool vspace_cache_fill(struct vspace *vs, uint64_t va, unsigned slot);

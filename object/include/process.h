@@ -40,17 +40,19 @@ struct process {
 #define USER_STACK_TOP   0x00007ffffff00000ull
 #define USER_STACK_PAGES 16
 
-int process_init(struct process *p);
+/* HV_OK or HV_ERR_NO_MEMORY. */
+hv_status_t process_init(struct process *p);
 /* The process the current thread belongs to. */
 static inline struct process *current_process(void)
 {
     return current_thread()->proc;
 }
-/* Map fresh zeroed frames at va (page aligned); 0 or a negative HV_ERR_*. */
-int process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
+/* Map fresh zeroed frames at va (page aligned): HV_OK, or vspace_map_page's error
+ * with nothing left mapped. */
+hv_status_t process_map_anon(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
 /* The same for a 2 MiB-aligned va: physically contiguous 2 MiB blocks where the
  * allocator has them (so guests get 2 MiB EPT leaves), single frames otherwise. */
-int process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
+hv_status_t process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
 
 /* Load the root task (boot module "root") and make its first thread ready to run. */
 void root_task_start(const struct boot_info *bi);

@@ -112,12 +112,12 @@ static void guest_putc(struct run *r, char c)
 /* Guest RAM at GPA 0, the GDT, long-mode page tables, the binary. */
 static int build_guest(struct run *r, const struct boot_module *m)
 {
-    if (vm_init(&r->vm))
+    if (vm_init(&r->vm) != HV_OK)
         return -1;
     r->ram = frame_alloc_contig(RAM_SIZE / FRAME_SIZE, RAM_SIZE);
     if (r->ram == FRAME_NONE)
         return -1;
-    if (ept_map(&r->vm.ept, 0, r->ram, RAM_SIZE, EPT_RWX, EPT_MT_WB) != EPT_OK)
+    if (ept_map(&r->vm.ept, 0, r->ram, RAM_SIZE, EPT_RWX, EPT_MT_WB) != HV_OK)
         return -1;
     r->vm.ram_size = RAM_SIZE;
     static const uint64_t gdt[4] = { 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull,
@@ -201,7 +201,7 @@ static bool handle_exit(struct run *r)
     case VCPU_EXIT_HLT:
         if ((r->t->flags & F_LAZY_IDT) && !r->idt_taken) {
             /* The interrupt's delivery will now read a missing IDT page. */
-            if (ept_unmap(&v->vm->ept, IDT_GPA, FRAME_SIZE) != EPT_OK)
+            if (ept_unmap(&v->vm->ept, IDT_GPA, FRAME_SIZE) != HV_OK)
                 return false;
             if (ept_take_flush(&v->vm->ept))
                 vmx_invept(ept_eptp(&v->vm->ept));
@@ -229,7 +229,7 @@ static bool handle_exit(struct run *r)
             /* Give the page back; the interrupted delivery is re-injected on entry. */
             r->idt_taken = false;
             return ept_map(&v->vm->ept, IDT_GPA, r->ram + IDT_GPA, FRAME_SIZE, EPT_RWX,
-                           EPT_MT_WB) == EPT_OK;
+                           EPT_MT_WB) == HV_OK;
         }
         r->got = (e->ept.access & 4) ? OUT_FETCH_FAULT : OUT_OTHER;
         r->value = e->ept.gpa;

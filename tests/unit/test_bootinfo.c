@@ -282,7 +282,7 @@ UT_TEST(bi_mb2_grub_bios_boot)
     unsigned char *mbi = mb_finish(&b);
 
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK_EQ(bi->magic, BOOT_INFO_MAGIC);
     CHECK_EQ(bi->version, BOOT_INFO_VERSION);
     CHECK_EQ(bi->loader, BOOT_LOADER_MULTIBOOT2);
@@ -390,7 +390,7 @@ static void efi_boot(int efi_first)
     unsigned char *mbi = mb_finish(&b);
 
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     uint32_t i = 0;
     check_ovmf_ranges(bi, &i);
     CHECK(range_is(bi, i++, (uint64_t)(uintptr_t)mbi, total, LD));
@@ -418,7 +418,7 @@ UT_TEST(bi_mb2_efi_map_desc_size_40_and_junk_tail)
     tag_end(&b);
     unsigned char *mbi = mb_finish(&b);
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     uint32_t i = 0;
     check_ovmf_ranges(bi, &i);
     CHECK_EQ(bi->nranges, i + 1);
@@ -434,7 +434,7 @@ UT_TEST(bi_mb2_efi_map_desc_size_40_and_junk_tail)
     tag_close(&b);
     tag_end(&b);
     mbi = mb_finish(&b);
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK(range_is(bi, 0, 0x100000, 0x700000, U));
     CHECK_EQ(bi->nranges, 2);
     free(bi);
@@ -458,7 +458,7 @@ static void rsdp_case(int old, int neu, int new_first)
     tag_end(&b);
     unsigned char *mbi = mb_finish(&b);
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     if (neu) {
         CHECK_EQ(bi->rsdp, (uint64_t)(uintptr_t)(mbi + at_new + 8));
         CHECK(memcmp((const void *)(uintptr_t)bi->rsdp, rsdp_v2, 36) == 0);
@@ -495,7 +495,7 @@ UT_TEST(bi_mb2_cmdline_truncated_and_bounded)
     tag_end(&b);
     unsigned char *mbi = mb_finish(&b);
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK_EQ(strlen(bi->cmdline), BOOT_CMDLINE_MAX - 1);
     CHECK_EQ(bi->cmdline[BOOT_CMDLINE_MAX - 1], 0);
     free(mbi);
@@ -508,7 +508,7 @@ UT_TEST(bi_mb2_cmdline_truncated_and_bounded)
     tag_mmap(&b, qemu_e820, 4);
     tag_end(&b);
     mbi = mb_finish(&b);
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK(strcmp(bi->cmdline, "abcde") == 0);
     free(mbi);
 
@@ -518,7 +518,7 @@ UT_TEST(bi_mb2_cmdline_truncated_and_bounded)
     tag_mmap(&b, qemu_e820, 4);
     tag_end(&b);
     mbi = mb_finish(&b);
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK_EQ(bi->cmdline[0], 0);
     free(mbi);
     free(bi);
@@ -542,7 +542,7 @@ UT_TEST(bi_mb2_module_names)
     tag_end(&b);
     unsigned char *mbi = mb_finish(&b);
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK_EQ(bi->nmodules, 3);
     CHECK_EQ(bi->modules[0].len, 0);
     CHECK_EQ(bi->modules[0].name[0], 0);
@@ -568,7 +568,7 @@ UT_TEST(bi_mb2_too_many_modules)
         tag_end(&b);
         unsigned char *mbi = mb_finish(&b);
         struct boot_info *bi = bi_new();
-        CHECK_EQ(mb2_parse(mbi, bi), extra ? BI_ERR_FULL : BI_OK);
+        CHECK_EQ(mb2_parse(mbi, bi), extra ? HV_ERR_NO_RESOURCES : HV_OK);
         CHECK_EQ(bi->nmodules, BOOT_MAX_MODULES);
         free(bi);
         free(mbi);
@@ -577,11 +577,11 @@ UT_TEST(bi_mb2_too_many_modules)
 
 /* ---- malformed MBIs --------------------------------------------------------------- */
 
-static int parse_rc(struct mbb *b, uint32_t total)
+static hv_status_t parse_rc(struct mbb *b, uint32_t total)
 {
     unsigned char *mbi = mb_finish_total(b, total);
     struct boot_info *bi = bi_new();
-    int rc = mb2_parse(mbi, bi);
+    hv_status_t rc = mb2_parse(mbi, bi);
     free(bi);
     free(mbi);
     return rc;
@@ -594,7 +594,7 @@ UT_TEST(bi_mb2_bad_total_size)
     for (unsigned i = 0; i < sizeof bad / sizeof *bad; i++) {
         mb_begin(&b);
         tag_end(&b);                     /* buffer holds 16 bytes regardless */
-        CHECK_EQ(parse_rc(&b, bad[i]), BI_ERR_FORMAT);
+        CHECK_EQ(parse_rc(&b, bad[i]), HV_ERR_INVALID_ARGS);
     }
     /* Valid content, total not a multiple of 8. */
     mb_begin(&b);
@@ -604,8 +604,8 @@ UT_TEST(bi_mb2_bad_total_size)
     put32(&b, 0);                        /* bytes behind, so only the check fails */
     put32(&b, 0);
     for (uint32_t d = 1; d < 8; d++)
-        CHECK_EQ(parse_rc(&b, len + d), BI_ERR_FORMAT);
-    CHECK_EQ(parse_rc(&b, len), BI_OK);
+        CHECK_EQ(parse_rc(&b, len + d), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(parse_rc(&b, len), HV_OK);
 }
 
 UT_TEST(bi_mb2_tag_past_total_size)
@@ -617,17 +617,17 @@ UT_TEST(bi_mb2_tag_past_total_size)
     uint32_t cut = b.len;
     tag_end(&b);
     /* Cut inside the cmdline tag: 16 bytes, the tag says 14 from cut - 16. */
-    CHECK_EQ(parse_rc(&b, cut - 8), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, cut - 8), HV_ERR_INVALID_ARGS);
     /* A tag size that overshoots total_size by one. */
     mb_begin(&b);
     tag_mmap(&b, qemu_e820, 4);
     uint32_t at = tag_cmdline(&b, "hello");
     tag_end(&b);
     set32(&b, at + 4, b.len - at + 1);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     /* Huge, but not wrapping 32 bits. */
     set32(&b, at + 4, 0x7ffffff0);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
 }
 
 UT_TEST(bi_mb2_tag_size_below_8)
@@ -639,7 +639,7 @@ UT_TEST(bi_mb2_tag_size_below_8)
         uint32_t at = tag_cmdline(&b, "abc");
         tag_end(&b);
         set32(&b, at + 4, sz);
-        CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+        CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     }
     /* An end tag that is too short is no end tag. */
     mb_begin(&b);
@@ -647,7 +647,7 @@ UT_TEST(bi_mb2_tag_size_below_8)
     uint32_t at = b.len;
     tag_end(&b);
     set32(&b, at + 4, 4);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
 }
 
 UT_TEST(bi_mb2_missing_end_tag)
@@ -656,13 +656,13 @@ UT_TEST(bi_mb2_missing_end_tag)
     mb_begin(&b);
     tag_cmdline(&b, "x");
     tag_mmap(&b, qemu_e820, 4);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     /* One 8-byte tag of another kind and nothing else. */
     mb_begin(&b);
     tag_open(&b, 2);
     tag_close(&b);
     CHECK_EQ(b.len, 16);
-    CHECK_EQ(parse_rc(&b, 16), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, 16), HV_ERR_INVALID_ARGS);
 }
 
 UT_TEST(bi_mb2_no_memory_map)
@@ -674,14 +674,14 @@ UT_TEST(bi_mb2_no_memory_map)
     tag_acpi_new(&b);
     tag_module(&b, 0x2000000, 0x2001000, "m");
     tag_end(&b);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     /* The smallest valid MBI: an empty map and the end tag. */
     mb_begin(&b);
     tag_mmap(&b, NULL, 0);
     tag_end(&b);
     unsigned char *mbi = mb_finish(&b);
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK_EQ(bi->nranges, 1);            /* just the MBI */
     CHECK(range_is(bi, 0, (uint64_t)(uintptr_t)mbi, 32, LD));
     free(bi);
@@ -695,14 +695,14 @@ UT_TEST(bi_mb2_bad_module_tags)
     tag_mmap(&b, qemu_e820, 4);
     tag_module(&b, 0x2001000, 0x2000fff, "backwards");     /* end < start */
     tag_end(&b);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     mb_begin(&b);
     tag_mmap(&b, qemu_e820, 4);
     tag_open(&b, 3);                     /* size 12: no room for mod_end */
     put32(&b, 0x2000000);
     tag_close(&b);
     tag_end(&b);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
 }
 
 UT_TEST(bi_mb2_bad_map_tags)
@@ -713,9 +713,9 @@ UT_TEST(bi_mb2_bad_map_tags)
     uint32_t at = tag_mmap(&b, qemu_e820, 4);
     tag_end(&b);
     set32(&b, at + 8, 20);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     set32(&b, at + 8, 0);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     /* e820 entry_size larger than 24 (future versions): entries still read. */
     mb_begin(&b);
     tag_open(&b, 6);
@@ -732,7 +732,7 @@ UT_TEST(bi_mb2_bad_map_tags)
     tag_end(&b);
     unsigned char *mbi = mb_finish(&b);
     struct boot_info *bi = bi_new();
-    CHECK_EQ(mb2_parse(mbi, bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi, bi), HV_OK);
     CHECK(range_is(bi, 0, 0x1000000, 0x100000, U));
     CHECK(range_is(bi, 1, 0x2000000, 0x100000, U));
     free(bi);
@@ -743,15 +743,15 @@ UT_TEST(bi_mb2_bad_map_tags)
     put32(&b, 48);
     tag_close(&b);                       /* size 12 */
     tag_end(&b);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     mb_begin(&b);
     tag_efi_mmap(&b, ovmf_desc, 3, 48);
     at = b.tag;
     tag_end(&b);
     set32(&b, at + 8, 32);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
     set32(&b, at + 8, 39);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FORMAT);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_INVALID_ARGS);
 }
 
 UT_TEST(bi_mb2_range_table_full)
@@ -764,11 +764,11 @@ UT_TEST(bi_mb2_range_table_full)
     mb_begin(&b);
     tag_mmap(&b, many, BOOT_MAX_RANGES);
     tag_end(&b);
-    CHECK_EQ(parse_rc(&b, b.len), BI_ERR_FULL);
+    CHECK_EQ(parse_rc(&b, b.len), HV_ERR_NO_RESOURCES);
     mb_begin(&b);
     tag_mmap(&b, many, BOOT_MAX_RANGES - 1);
     tag_end(&b);
-    CHECK_EQ(parse_rc(&b, b.len), BI_OK);
+    CHECK_EQ(parse_rc(&b, b.len), HV_OK);
 }
 
 /*
@@ -776,19 +776,19 @@ UT_TEST(bi_mb2_range_table_full)
  * computed in 32 bits, so a tag size near 4 GiB wraps and passes the
  * check. With size 0xfffffffc at offset 8, (size + 7) & ~7u is 0: the loop
  * never advances and mb2_parse spins forever on a malformed MBI (expected:
- * BI_ERR_FORMAT, "a tag running past total_size"). Run in a child process
+ * HV_ERR_INVALID_ARGS, "a tag running past total_size"). Run in a child process
  * killed after 400 ms so the hang shows as a failure.
  */
 
-/* Runs mb2_parse in a child; 1: returned BI_ERR_FORMAT, 0: other result, -1: hung. */
+/* Runs mb2_parse in a child; 1: returned HV_ERR_INVALID_ARGS, 0: other result, -1: hung. */
 static int parse_in_child(const unsigned char *mbi)
 {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
         struct boot_info *bi = malloc(sizeof *bi);
-        int rc = mb2_parse(mbi, bi);
-        _exit(rc == BI_ERR_FORMAT ? 0 : 1);
+        hv_status_t rc = mb2_parse(mbi, bi);
+        _exit(rc == HV_ERR_INVALID_ARGS ? 0 : 1);
     }
     if (pid < 0)
         return 0;
@@ -829,7 +829,7 @@ UT_TEST(bi_regress_mb2_huge_tag_size_wraps)
  * 32 bits too. A tag 6 with no entries (size 16) and entry_size 0xfffffff0
  * makes 16 + esz wrap to 0, so one "entry" is read from the 24 bytes after
  * the tag - here the following cmdline tag - and lands in the ranges.
- * Expected: BI_ERR_FORMAT, or an empty map.
+ * Expected: HV_ERR_INVALID_ARGS, or an empty map.
  */
 UT_TEST(bi_regress_mb2_huge_entry_size_reads_past_tag)
 {
@@ -845,9 +845,9 @@ UT_TEST(bi_regress_mb2_huge_entry_size_reads_past_tag)
     tag_end(&b);
     unsigned char *mbi = mb_finish(&b);
     struct boot_info *bi = bi_new();
-    int rc = mb2_parse(mbi, bi);
-    CHECK(rc == BI_ERR_FORMAT || rc == BI_OK);
-    if (rc == BI_OK) {
+    hv_status_t rc = mb2_parse(mbi, bi);
+    CHECK(rc == HV_ERR_INVALID_ARGS || rc == HV_OK);
+    if (rc == HV_OK) {
         CHECK_EQ(bi->nranges, 1);        /* only the MBI itself */
         for (uint32_t i = 0; i < bi->nranges; i++)
             CHECK_EQ(bi->ranges[i].type, LD);
@@ -927,24 +927,24 @@ UT_TEST(bi_add_range_merging)
 {
     struct boot_info *bi = bi_new();
     bi_init(bi, BOOT_LOADER_EFI);
-    CHECK_EQ(bi_add_range(bi, 0x1000, 0, U), BI_OK);        /* empty: dropped */
+    CHECK_EQ(bi_add_range(bi, 0x1000, 0, U), HV_OK);        /* empty: dropped */
     CHECK_EQ(bi->nranges, 0);
-    CHECK_EQ(bi_add_range(bi, 0x1000, 0x1000, U), BI_OK);
-    CHECK_EQ(bi_add_range(bi, 0x2000, 0x3000, U), BI_OK);   /* adjacent, same: merge */
+    CHECK_EQ(bi_add_range(bi, 0x1000, 0x1000, U), HV_OK);
+    CHECK_EQ(bi_add_range(bi, 0x2000, 0x3000, U), HV_OK);   /* adjacent, same: merge */
     CHECK_EQ(bi->nranges, 1);
     CHECK(range_is(bi, 0, 0x1000, 0x4000, U));
-    CHECK_EQ(bi_add_range(bi, 0x5000, 0x1000, RS), BI_OK);  /* adjacent, other type */
-    CHECK_EQ(bi_add_range(bi, 0x7000, 0x1000, RS), BI_OK);  /* same type, gap */
-    CHECK_EQ(bi_add_range(bi, 0x8000, 0x800, RS), BI_OK);   /* merge again */
-    CHECK_EQ(bi_add_range(bi, 0x9000, 0x1000, RS), BI_OK);  /* gap of 0x800 */
-    CHECK_EQ(bi_add_range(bi, 0x0, 0x1000, U), BI_OK);      /* before, not merged */
+    CHECK_EQ(bi_add_range(bi, 0x5000, 0x1000, RS), HV_OK);  /* adjacent, other type */
+    CHECK_EQ(bi_add_range(bi, 0x7000, 0x1000, RS), HV_OK);  /* same type, gap */
+    CHECK_EQ(bi_add_range(bi, 0x8000, 0x800, RS), HV_OK);   /* merge again */
+    CHECK_EQ(bi_add_range(bi, 0x9000, 0x1000, RS), HV_OK);  /* gap of 0x800 */
+    CHECK_EQ(bi_add_range(bi, 0x0, 0x1000, U), HV_OK);      /* before, not merged */
     CHECK_EQ(bi->nranges, 5);
     CHECK(range_is(bi, 1, 0x5000, 0x1000, RS));
     CHECK(range_is(bi, 2, 0x7000, 0x1800, RS));
     CHECK(range_is(bi, 3, 0x9000, 0x1000, RS));
     CHECK(range_is(bi, 4, 0x0, 0x1000, U));
     /* Wrapping past 2^64: clamped to the top of the address space. */
-    CHECK_EQ(bi_add_range(bi, 0xfffffffffffff000ull, 0x2000, RS), BI_OK);
+    CHECK_EQ(bi_add_range(bi, 0xfffffffffffff000ull, 0x2000, RS), HV_OK);
     CHECK(range_is(bi, 5, 0xfffffffffffff000ull, 0x1000, RS));
     free(bi);
 }
@@ -954,16 +954,16 @@ UT_TEST(bi_add_range_table_full)
     struct boot_info *bi = bi_new();
     bi_init(bi, BOOT_LOADER_EFI);
     for (uint32_t k = 0; k < BOOT_MAX_RANGES; k++)
-        CHECK_EQ(bi_add_range(bi, 0x100000ull * k, 0x1000, k % 2 ? U : RS), BI_OK);
+        CHECK_EQ(bi_add_range(bi, 0x100000ull * k, 0x1000, k % 2 ? U : RS), HV_OK);
     CHECK_EQ(bi->nranges, BOOT_MAX_RANGES);
-    CHECK_EQ(bi_add_range(bi, 0x100000000ull, 0x1000, U), BI_ERR_FULL);
+    CHECK_EQ(bi_add_range(bi, 0x100000000ull, 0x1000, U), HV_ERR_NO_RESOURCES);
     CHECK_EQ(bi->nranges, BOOT_MAX_RANGES);
     /* Extending the last range still works when full. */
     uint64_t last = 0x100000ull * (BOOT_MAX_RANGES - 1);
-    CHECK_EQ(bi_add_range(bi, last + 0x1000, 0x1000, U), BI_OK);
+    CHECK_EQ(bi_add_range(bi, last + 0x1000, 0x1000, U), HV_OK);
     CHECK(range_is(bi, BOOT_MAX_RANGES - 1, last, 0x2000, U));
-    CHECK_EQ(bi_add_range(bi, last + 0x2000, 0x1000, RS), BI_ERR_FULL);
-    CHECK_EQ(bi_add_range(bi, 0x5, 0, RS), BI_OK);          /* empty is fine */
+    CHECK_EQ(bi_add_range(bi, last + 0x2000, 0x1000, RS), HV_ERR_NO_RESOURCES);
+    CHECK_EQ(bi_add_range(bi, 0x5, 0, RS), HV_OK);          /* empty is fine */
     CHECK_EQ(bi->nranges, BOOT_MAX_RANGES);
     free(bi);
 }
@@ -989,22 +989,22 @@ UT_TEST(bi_add_efi_map_direct)
     for (unsigned s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         size_t len = efi_map(map, ovmf_desc, n, sizes[s]);
         bi_init(bi, BOOT_LOADER_EFI);
-        CHECK_EQ(bi_add_efi_map(bi, map, len, sizes[s]), BI_OK);
+        CHECK_EQ(bi_add_efi_map(bi, map, len, sizes[s]), HV_OK);
         uint32_t i = 0;
         check_ovmf_ranges(bi, &i);
         CHECK_EQ(bi->nranges, i);
         /* A trailing partial descriptor is ignored. */
         bi_init(bi, BOOT_LOADER_EFI);
-        CHECK_EQ(bi_add_efi_map(bi, map, 2 * sizes[s] - 1, sizes[s]), BI_OK);
+        CHECK_EQ(bi_add_efi_map(bi, map, 2 * sizes[s] - 1, sizes[s]), HV_OK);
         CHECK_EQ(bi->nranges, 1);
     }
     size_t len = efi_map(map, ovmf_desc, n, 48);
     bi_init(bi, BOOT_LOADER_EFI);
-    CHECK_EQ(bi_add_efi_map(bi, map, len, 39), BI_ERR_FORMAT);
-    CHECK_EQ(bi_add_efi_map(bi, map, len, 24), BI_ERR_FORMAT);
-    CHECK_EQ(bi_add_efi_map(bi, map, len, 0), BI_ERR_FORMAT);
+    CHECK_EQ(bi_add_efi_map(bi, map, len, 39), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(bi_add_efi_map(bi, map, len, 24), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(bi_add_efi_map(bi, map, len, 0), HV_ERR_INVALID_ARGS);
     CHECK_EQ(bi->nranges, 0);
-    CHECK_EQ(bi_add_efi_map(bi, map, 0, 48), BI_OK);        /* empty map */
+    CHECK_EQ(bi_add_efi_map(bi, map, 0, 48), HV_OK);        /* empty map */
     CHECK_EQ(bi->nranges, 0);
     free(bi);
 }
@@ -1018,7 +1018,7 @@ UT_TEST(bi_add_efi_map_full)
     struct boot_info *bi = bi_new();
     bi_init(bi, BOOT_LOADER_EFI);
     size_t len = efi_map(map, d, BOOT_MAX_RANGES + 2, 48);
-    CHECK_EQ(bi_add_efi_map(bi, map, len, 48), BI_ERR_FULL);
+    CHECK_EQ(bi_add_efi_map(bi, map, len, 48), HV_ERR_NO_RESOURCES);
     CHECK_EQ(bi->nranges, BOOT_MAX_RANGES);
     free(bi);
 }
@@ -1052,18 +1052,18 @@ UT_TEST(bi_add_module_names_and_full)
     char longname[BOOT_MODNAME_MAX + 20];
     memset(longname, 'q', sizeof longname - 1);
     longname[sizeof longname - 1] = 0;
-    CHECK_EQ(bi_add_module(bi, 0x200000, 0x1234, "\\EFI\\hv\\guest.bin"), BI_OK);
-    CHECK_EQ(bi_add_module(bi, 0x300000, 0, NULL), BI_OK);
-    CHECK_EQ(bi_add_module(bi, 0x400000, 1, longname), BI_OK);
+    CHECK_EQ(bi_add_module(bi, 0x200000, 0x1234, "\\EFI\\hv\\guest.bin"), HV_OK);
+    CHECK_EQ(bi_add_module(bi, 0x300000, 0, NULL), HV_OK);
+    CHECK_EQ(bi_add_module(bi, 0x400000, 1, longname), HV_OK);
     CHECK(strcmp(bi->modules[0].name, "\\EFI\\hv\\guest.bin") == 0);
     CHECK_EQ(bi->modules[0].base, 0x200000);
     CHECK_EQ(bi->modules[0].len, 0x1234);
     CHECK_EQ(bi->modules[1].name[0], 0);
     CHECK_EQ(strlen(bi->modules[2].name), BOOT_MODNAME_MAX - 1);
     for (int k = 3; k < BOOT_MAX_MODULES; k++)
-        CHECK_EQ(bi_add_module(bi, 0x1000000 + (uint64_t)k * 0x1000, 0x1000, "m"), BI_OK);
+        CHECK_EQ(bi_add_module(bi, 0x1000000 + (uint64_t)k * 0x1000, 0x1000, "m"), HV_OK);
     CHECK_EQ(bi->nmodules, BOOT_MAX_MODULES);
-    CHECK_EQ(bi_add_module(bi, 0x9000000, 0x1000, "overflow"), BI_ERR_FULL);
+    CHECK_EQ(bi_add_module(bi, 0x9000000, 0x1000, "overflow"), HV_ERR_NO_RESOURCES);
     CHECK_EQ(bi->nmodules, BOOT_MAX_MODULES);
     CHECK(strcmp(bi->modules[BOOT_MAX_MODULES - 1].name, "m") == 0);
     free(bi);

@@ -15,7 +15,7 @@ static unsigned cfg_line;
 
 /* Parses len bytes of text (an exact-size heap copy, so ASan sees overreads;
  * text NULL is passed on as is). */
-static int parse_n(const char *text, size_t len)
+static hv_status_t parse_n(const char *text, size_t len)
 {
     char *copy = NULL;
     if (text) {
@@ -27,12 +27,12 @@ static int parse_n(const char *text, size_t len)
     memset(&cfg, 0xa5, sizeof cfg);         /* cfg_parse must clear it */
     cfg_err = "<untouched>";
     cfg_line = 12345;
-    int rc = cfg_parse(copy, len, &cfg, &cfg_err, &cfg_line);
+    hv_status_t rc = cfg_parse(copy, len, &cfg, &cfg_err, &cfg_line);
     free(copy);
     return rc;
 }
 
-static int parse(const char *text)
+static hv_status_t parse(const char *text)
 {
     return parse_n(text, strlen(text));
 }
@@ -40,8 +40,8 @@ static int parse(const char *text)
 /* Parses text, expecting success; reports the error otherwise. */
 static int ok(const char *text)
 {
-    int rc = parse(text);
-    if (rc != 0) {
+    hv_status_t rc = parse(text);
+    if (rc != HV_OK) {
         printf("    unexpected error, line %u: %s\n", cfg_line, cfg_err ? cfg_err : "(NULL)");
         return 0;
     }
@@ -55,9 +55,9 @@ static int ok(const char *text)
 /* Parses len bytes, expecting failure on line want_line with a message holding want. */
 static int bad_n(const char *text, size_t len, const char *want, unsigned want_line)
 {
-    int rc = parse_n(text, len);
-    if (rc != -1) {
-        printf("    rc %d, want -1 (\"%s\")\n", rc, want);
+    hv_status_t rc = parse_n(text, len);
+    if (rc != HV_ERR_INVALID_ARGS) {
+        printf("    rc %d, want HV_ERR_INVALID_ARGS (\"%s\")\n", rc, want);
         return 0;
     }
     if (!cfg_err || !strstr(cfg_err, want)) {

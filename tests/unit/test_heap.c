@@ -142,7 +142,7 @@ UT_TEST(heap_rejects_bad_sizes)
     CHECK(heap_alloc(&h, (size_t)1 << 63) == NULL);
     CHECK_EQ(s->allocs, 0);                 /* no page taken for nothing */
     check_empty(&h, s);
-    CHECK_EQ(heap_free(&h, NULL), 0);       /* NULL is ignored */
+    CHECK_EQ(heap_free(&h, NULL), HV_OK);       /* NULL is ignored */
     check_empty(&h, s);
     src_drain(s);
     free(s);
@@ -168,7 +168,7 @@ UT_TEST(heap_every_size_alloc_free)
         CHECK_EQ(h.objects, 1);
         CHECK_EQ(h.pages, 1);
         memset(p, 0xee, size);
-        CHECK_EQ(heap_free(&h, p), 0);
+        CHECK_EQ(heap_free(&h, p), HV_OK);
         CHECK_EQ(s->outstanding, 0);        /* empty slab returned at once */
     }
     check_empty(&h, s);
@@ -206,7 +206,7 @@ UT_TEST(heap_class_boundaries)
             CHECK(all[i] != all[j]);
     }
     for (unsigned i = 0; i < 6; i++)
-        CHECK_EQ(heap_free(&h, all[i]), 0);
+        CHECK_EQ(heap_free(&h, all[i]), HV_OK);
     check_empty(&h, s);
     src_drain(s);
     free(s);
@@ -243,11 +243,11 @@ UT_TEST(heap_objects_do_not_overlap)
     /* Free every other object, check the rest, then free the rest. */
     for (size_t n = 0; n < nsz * PER; n += 2)
         if (obj[n])
-            CHECK_EQ(heap_free(&h, obj[n]), 0);
+            CHECK_EQ(heap_free(&h, obj[n]), HV_OK);
     for (size_t n = 1; n < nsz * PER; n += 2)
         if (obj[n]) {
             CHECK(all_bytes(obj[n], (unsigned char)(n % 251 + 1), sizes[n / PER]));
-            CHECK_EQ(heap_free(&h, obj[n]), 0);
+            CHECK_EQ(heap_free(&h, obj[n]), HV_OK);
         }
     check_empty(&h, s);
     free(obj);
@@ -265,12 +265,12 @@ UT_TEST(heap_reused_object_is_zeroed)
         unsigned char *p = heap_alloc(&h, size);
         CHECK(keep && p);
         memset(p, 0xff, size);
-        CHECK_EQ(heap_free(&h, p), 0);
+        CHECK_EQ(heap_free(&h, p), HV_OK);
         unsigned char *q = heap_alloc(&h, size / 2 + 1);  /* same class */
         CHECK(q != NULL);
         CHECK(all_bytes(q, 0, size));       /* the whole slot, not just the ask */
-        CHECK_EQ(heap_free(&h, q), 0);
-        CHECK_EQ(heap_free(&h, keep), 0);
+        CHECK_EQ(heap_free(&h, q), HV_OK);
+        CHECK_EQ(heap_free(&h, keep), HV_OK);
     }
     check_empty(&h, s);
     src_drain(s);
@@ -300,7 +300,7 @@ UT_TEST(heap_all_pages_returned)
         v[j] = t;
     }
     for (unsigned i = 0; i < N; i++) {
-        CHECK_EQ(heap_free(&h, v[i]), 0);
+        CHECK_EQ(heap_free(&h, v[i]), HV_OK);
         CHECK_EQ(h.pages, s->outstanding);
     }
     check_empty(&h, s);
@@ -320,9 +320,9 @@ UT_TEST(heap_double_free_refused)
     /* Slab still alive: the object sits on the free list. */
     void *a = heap_alloc(&h, 40), *b = heap_alloc(&h, 40);
     CHECK(a && b);
-    CHECK_EQ(heap_free(&h, a), 0);
-    CHECK_EQ(heap_free(&h, a), -1);
-    CHECK_EQ(heap_free(&h, a), -1);
+    CHECK_EQ(heap_free(&h, a), HV_OK);
+    CHECK_EQ(heap_free(&h, a), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, a), HV_ERR_INVALID_ARGS);
     CHECK_EQ(h.objects, 1);
     CHECK_EQ(h.pages, 1);
     /* The free list is not corrupted: a comes back at most once. */
@@ -331,19 +331,19 @@ UT_TEST(heap_double_free_refused)
     CHECK(c != d && c != e && d != e);
     CHECK(c != b && d != b && e != b);
     CHECK_EQ(h.objects, 4);
-    CHECK_EQ(heap_free(&h, b), 0);
-    CHECK_EQ(heap_free(&h, c), 0);
-    CHECK_EQ(heap_free(&h, d), 0);
-    CHECK_EQ(heap_free(&h, b), -1);
-    CHECK_EQ(heap_free(&h, e), 0);
+    CHECK_EQ(heap_free(&h, b), HV_OK);
+    CHECK_EQ(heap_free(&h, c), HV_OK);
+    CHECK_EQ(heap_free(&h, d), HV_OK);
+    CHECK_EQ(heap_free(&h, b), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, e), HV_OK);
     check_empty(&h, s);
 
     /* Slab already handed back (page kept readable): still refused. */
     void *f = heap_alloc(&h, 100);
     CHECK(f != NULL);
-    CHECK_EQ(heap_free(&h, f), 0);
+    CHECK_EQ(heap_free(&h, f), HV_OK);
     CHECK_EQ(s->outstanding, 0);
-    CHECK_EQ(heap_free(&h, f), -1);
+    CHECK_EQ(heap_free(&h, f), HV_ERR_INVALID_ARGS);
     check_empty(&h, s);
     CHECK_EQ(s->frees, s->allocs);          /* no second page_free */
     src_drain(s);
@@ -367,15 +367,15 @@ UT_TEST(heap_double_free_from_full_slab)
     }
     CHECK_EQ(h.pages, 2);
     CHECK(n >= 2);
-    CHECK_EQ(heap_free(&h, v[0]), 0);
-    CHECK_EQ(heap_free(&h, v[0]), -1);
+    CHECK_EQ(heap_free(&h, v[0]), HV_OK);
+    CHECK_EQ(heap_free(&h, v[0]), HV_ERR_INVALID_ARGS);
     CHECK_EQ(h.objects, n - 1);
     void *r = heap_alloc(&h, 1024);         /* reuses the freed slot */
     CHECK(r != NULL);
     CHECK_EQ(h.pages, 2);
     v[0] = r;
     for (unsigned i = 0; i < n; i++)
-        CHECK_EQ(heap_free(&h, v[i]), 0);
+        CHECK_EQ(heap_free(&h, v[i]), HV_OK);
     check_empty(&h, s);
     src_drain(s);
     free(s);
@@ -394,34 +394,34 @@ UT_TEST(heap_foreign_pointers_refused)
     /* A page that never came from the heap (zeroed and garbage-filled). */
     unsigned char *other = aligned_alloc(HEAP_PAGE, HEAP_PAGE);
     memset(other, 0, HEAP_PAGE);
-    CHECK_EQ(heap_free(&h, other + 64), -1);
-    CHECK_EQ(heap_free(&h, other), -1);
+    CHECK_EQ(heap_free(&h, other + 64), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, other), HV_ERR_INVALID_ARGS);
     memset(other, 0xa5, HEAP_PAGE);
-    CHECK_EQ(heap_free(&h, other + 128), -1);
+    CHECK_EQ(heap_free(&h, other + 128), HV_ERR_INVALID_ARGS);
     CHECK(all_bytes(other + 8, 0xa5, HEAP_PAGE - 8));
     free(other);
 
     /* Inside real slabs but not at an object start. */
     uintptr_t pa = (uintptr_t)a & ~(uintptr_t)(HEAP_PAGE - 1);
     uintptr_t pb = (uintptr_t)b & ~(uintptr_t)(HEAP_PAGE - 1);
-    CHECK_EQ(heap_free(&h, (void *)pa), -1);            /* the slab header */
-    CHECK_EQ(heap_free(&h, (void *)(pa + 8)), -1);
-    CHECK_EQ(heap_free(&h, a + 1), -1);
-    CHECK_EQ(heap_free(&h, a + 8), -1);
-    CHECK_EQ(heap_free(&h, a + 15), -1);
-    CHECK_EQ(heap_free(&h, b + 16), -1);
-    CHECK_EQ(heap_free(&h, b + 512), -1);
-    CHECK_EQ(heap_free(&h, (void *)(pb + HEAP_PAGE - 1)), -1);  /* tail slack */
-    CHECK_EQ(heap_free(&h, (void *)(pb + HEAP_PAGE - 8)), -1);
+    CHECK_EQ(heap_free(&h, (void *)pa), HV_ERR_INVALID_ARGS);            /* the slab header */
+    CHECK_EQ(heap_free(&h, (void *)(pa + 8)), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, a + 1), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, a + 8), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, a + 15), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, b + 16), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, b + 512), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(heap_free(&h, (void *)(pb + HEAP_PAGE - 1)), HV_ERR_INVALID_ARGS);  /* tail slack */
+    CHECK_EQ(heap_free(&h, (void *)(pb + HEAP_PAGE - 8)), HV_ERR_INVALID_ARGS);
     /* A never-allocated, correctly aligned slot of a live slab is free already. */
     unsigned char *next16 = a + 16 == (unsigned char *)pa + HEAP_PAGE ? a - 16 : a + 16;
-    CHECK_EQ(heap_free(&h, next16), -1);
+    CHECK_EQ(heap_free(&h, next16), HV_ERR_INVALID_ARGS);
     /* Exhaustively: in both slabs, every address but the live object is refused. */
     unsigned accepted = 0;
     for (unsigned off = 0; off < HEAP_PAGE; off++) {
-        if ((void *)(pa + off) != a && heap_free(&h, (void *)(pa + off)) != -1)
+        if ((void *)(pa + off) != a && heap_free(&h, (void *)(pa + off)) != HV_ERR_INVALID_ARGS)
             accepted++;
-        if ((void *)(pb + off) != b && heap_free(&h, (void *)(pb + off)) != -1)
+        if ((void *)(pb + off) != b && heap_free(&h, (void *)(pb + off)) != HV_ERR_INVALID_ARGS)
             accepted++;
     }
     CHECK_EQ(accepted, 0);
@@ -434,9 +434,9 @@ UT_TEST(heap_foreign_pointers_refused)
     unsigned char *c = heap_alloc(&h, 16);
     CHECK(c != NULL && c != a);
     CHECK_EQ(h.pages, 2);
-    CHECK_EQ(heap_free(&h, c), 0);
-    CHECK_EQ(heap_free(&h, a), 0);
-    CHECK_EQ(heap_free(&h, b), 0);
+    CHECK_EQ(heap_free(&h, c), HV_OK);
+    CHECK_EQ(heap_free(&h, a), HV_OK);
+    CHECK_EQ(heap_free(&h, b), HV_OK);
     check_empty(&h, s);
     src_drain(s);
     free(s);
@@ -464,17 +464,17 @@ UT_TEST(heap_page_source_failure)
     CHECK(heap_alloc(&h, 16) == NULL);
     CHECK_EQ(h.objects, n);
     /* Freeing one makes room in the existing slab without a new page. */
-    CHECK_EQ(heap_free(&h, v[n - 1]), 0);
+    CHECK_EQ(heap_free(&h, v[n - 1]), HV_OK);
     v[n - 1] = heap_alloc(&h, 600);
     CHECK(v[n - 1] != NULL);
     for (unsigned i = 0; i < n; i++)
-        CHECK_EQ(heap_free(&h, v[i]), 0);
+        CHECK_EQ(heap_free(&h, v[i]), HV_OK);
     check_empty(&h, s);
 
     s->fail_after = -1;                      /* source recovers */
     void *p = heap_alloc(&h, 16);
     CHECK(p != NULL);
-    CHECK_EQ(heap_free(&h, p), 0);
+    CHECK_EQ(heap_free(&h, p), HV_OK);
     check_empty(&h, s);
     src_drain(s);
     free(s);
@@ -536,12 +536,12 @@ UT_TEST(heap_random_stress)
             live[i] = live[--nlive];
             if (!all_bytes(o.p, o.fill, o.size))
                 bad_pattern++;
-            if (heap_free(&h, o.p) != 0)
+            if (heap_free(&h, o.p) != HV_OK)
                 bad_free++;
             /* Now and then, hand it back again while its slab still lives. */
             if (rng() % 16 == 0 && src_owns(s, o.p)) {
                 double_tries++;
-                if (heap_free(&h, o.p) == -1)
+                if (heap_free(&h, o.p) == HV_ERR_INVALID_ARGS)
                     double_ok++;
             }
         }
@@ -560,7 +560,7 @@ UT_TEST(heap_random_stress)
     while (nlive) {
         struct live_obj o = live[--nlive];
         CHECK(all_bytes(o.p, o.fill, o.size));
-        CHECK_EQ(heap_free(&h, o.p), 0);
+        CHECK_EQ(heap_free(&h, o.p), HV_OK);
     }
     check_empty(&h, s);                      /* no leak: every page went back */
     CHECK_EQ(s->allocs, s->frees);

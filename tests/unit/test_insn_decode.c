@@ -24,9 +24,9 @@
 #define M16 INSN_MODE_16
 #define M32 INSN_MODE_32
 #define M64 INSN_MODE_64
-#define TRUNC INSN_ERR_TRUNCATED
-#define UNSUP INSN_ERR_UNSUPPORTED
-#define INVAL INSN_ERR_INVALID
+#define TRUNC HV_ERR_BUFFER_TOO_SMALL
+#define UNSUP HV_ERR_NOT_SUPPORTED
+#define INVAL HV_ERR_INVALID_ARGS
 
 struct row {
     enum insn_mode mode;
@@ -1819,9 +1819,9 @@ UT_TEST(insn_table_every_prefix_truncated)
         for (size_t k = 0; k < n; k++) {
             struct insn_mem m;
             int r = decode_exact(b, k, rows[i].mode, &m);
-            CHECK_EQ(r, INSN_ERR_TRUNCATED);
-            CHECK_EQ(insn_length(b, k, rows[i].mode), INSN_ERR_TRUNCATED);
-            if (r != INSN_ERR_TRUNCATED)
+            CHECK_EQ(r, HV_ERR_BUFFER_TOO_SMALL);
+            CHECK_EQ(insn_length(b, k, rows[i].mode), HV_ERR_BUFFER_TOO_SMALL);
+            if (r != HV_ERR_BUFFER_TOO_SMALL)
                 row_failed(&rows[i]);
             cuts++;
         }
@@ -1917,7 +1917,7 @@ UT_TEST(insn_high_byte_registers_and_rex)
     CHECK_EQ(dec(M64, &m, 4, 0x4c, 0x48, 0x8b, 0x08), 0);
     CHECK_EQ(m.reg, 1); CHECK_EQ(m.size, 8); CHECK_EQ(m.dst_size, 8); CHECK(!m.zero_upper32);
     /* 48 in 32-bit mode is DEC EAX */
-    CHECK_EQ(dec(M32, &m, 3, 0x48, 0x8b, 0x08), INSN_ERR_UNSUPPORTED);
+    CHECK_EQ(dec(M32, &m, 3, 0x48, 0x8b, 0x08), HV_ERR_NOT_SUPPORTED);
     /* 8B with a 32-bit destination zero-extends in 64-bit mode only */
     CHECK_EQ(dec(M64, &m, 2, 0x8b, 0x08), 0);
     CHECK(m.zero_upper32); CHECK_EQ(m.dst_size, 4);
@@ -2000,7 +2000,7 @@ UT_TEST(insn_moffs)
     CHECK_EQ(dec(M32, &m, 4, 0x67, 0xa0, 1, 2), 0); CHECK_EQ(m.len, 4);
     CHECK_EQ(dec(M16, &m, 3, 0xa1, 1, 2), 0); CHECK_EQ(m.len, 3); CHECK_EQ(m.size, 2);
     /* the moffs of A1 in 64-bit mode needs all 8 bytes */
-    CHECK_EQ(dec(M64, &m, 5, 0xa1, 1, 2, 3, 4), INSN_ERR_TRUNCATED);
+    CHECK_EQ(dec(M64, &m, 5, 0xa1, 1, 2, 3, 4), HV_ERR_BUFFER_TOO_SMALL);
 }
 
 UT_TEST(insn_movzx_movsx_movsxd)
@@ -2019,30 +2019,30 @@ UT_TEST(insn_movzx_movsx_movsxd)
     CHECK_EQ(dec(M64, &m, 3, 0x4c, 0x63, 0x08), 0);
     CHECK_EQ(m.reg, 9); CHECK_EQ(m.size, 4); CHECK_EQ(m.dst_size, 8); CHECK(m.sign_extend);
     /* 63 is ARPL outside 64-bit mode */
-    CHECK_EQ(dec(M32, &m, 2, 0x63, 0x08), INSN_ERR_UNSUPPORTED);
-    CHECK_EQ(dec(M16, &m, 2, 0x63, 0x08), INSN_ERR_UNSUPPORTED);
+    CHECK_EQ(dec(M32, &m, 2, 0x63, 0x08), HV_ERR_NOT_SUPPORTED);
+    CHECK_EQ(dec(M16, &m, 2, 0x63, 0x08), HV_ERR_NOT_SUPPORTED);
 }
 
 UT_TEST(insn_rejects)
 {
     struct insn_mem m;
-    CHECK_EQ(dec(M64, &m, 2, 0x0f, 0x0b), INSN_ERR_INVALID);            /* UD2 */
-    CHECK_EQ(dec(M64, &m, 2, 0x01, 0x08), INSN_ERR_UNSUPPORTED);        /* add [rax], ecx */
-    CHECK_EQ(dec(M64, &m, 1, 0x01), INSN_ERR_UNSUPPORTED);              /* known at the opcode */
-    CHECK_EQ(dec(M64, &m, 2, 0x89, 0xc8), INSN_ERR_UNSUPPORTED);        /* mov eax, ecx */
-    CHECK_EQ(dec(M64, &m, 3, 0xf0, 0x89, 0x08), INSN_ERR_INVALID);      /* lock mov */
-    CHECK_EQ(dec(M64, &m, 2, 0xf0, 0x89), INSN_ERR_INVALID);            /* even cut short */
-    CHECK_EQ(dec(M64, &m, 3, 0xf3, 0x89, 0x08), INSN_ERR_UNSUPPORTED);  /* rep / xrelease */
-    CHECK_EQ(dec(M64, &m, 3, 0xf2, 0x8b, 0x08), INSN_ERR_UNSUPPORTED);
-    CHECK_EQ(dec(M64, &m, 3, 0xc6, 0x08, 0x01), INSN_ERR_INVALID);      /* C6 /1 */
-    CHECK_EQ(dec(M64, &m, 1, 0x0f), INSN_ERR_TRUNCATED);
-    CHECK_EQ(dec(M64, &m, 0), INSN_ERR_TRUNCATED);
-    CHECK_EQ(insn_decode_mem(NULL, 0, M64, &m), INSN_ERR_TRUNCATED);
-    CHECK_EQ(dec((enum insn_mode)0, &m, 2, 0x89, 0x08), INSN_ERR_INVALID);
-    CHECK_EQ(dec((enum insn_mode)5, &m, 2, 0x89, 0x08), INSN_ERR_INVALID);
+    CHECK_EQ(dec(M64, &m, 2, 0x0f, 0x0b), HV_ERR_INVALID_ARGS);            /* UD2 */
+    CHECK_EQ(dec(M64, &m, 2, 0x01, 0x08), HV_ERR_NOT_SUPPORTED);        /* add [rax], ecx */
+    CHECK_EQ(dec(M64, &m, 1, 0x01), HV_ERR_NOT_SUPPORTED);              /* known at the opcode */
+    CHECK_EQ(dec(M64, &m, 2, 0x89, 0xc8), HV_ERR_NOT_SUPPORTED);        /* mov eax, ecx */
+    CHECK_EQ(dec(M64, &m, 3, 0xf0, 0x89, 0x08), HV_ERR_INVALID_ARGS);      /* lock mov */
+    CHECK_EQ(dec(M64, &m, 2, 0xf0, 0x89), HV_ERR_INVALID_ARGS);            /* even cut short */
+    CHECK_EQ(dec(M64, &m, 3, 0xf3, 0x89, 0x08), HV_ERR_NOT_SUPPORTED);  /* rep / xrelease */
+    CHECK_EQ(dec(M64, &m, 3, 0xf2, 0x8b, 0x08), HV_ERR_NOT_SUPPORTED);
+    CHECK_EQ(dec(M64, &m, 3, 0xc6, 0x08, 0x01), HV_ERR_INVALID_ARGS);      /* C6 /1 */
+    CHECK_EQ(dec(M64, &m, 1, 0x0f), HV_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ(dec(M64, &m, 0), HV_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ(insn_decode_mem(NULL, 0, M64, &m), HV_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ(dec((enum insn_mode)0, &m, 2, 0x89, 0x08), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(dec((enum insn_mode)5, &m, 2, 0x89, 0x08), HV_ERR_INVALID_ARGS);
     /* the output is zeroed on error */
     memset(&m, 0xa5, sizeof m);
-    CHECK_EQ(dec(M64, &m, 2, 0x0f, 0x0b), INSN_ERR_INVALID);
+    CHECK_EQ(dec(M64, &m, 2, 0x0f, 0x0b), HV_ERR_INVALID_ARGS);
     CHECK(all_zero(&m));
 }
 
@@ -2054,19 +2054,19 @@ UT_TEST(insn_fifteen_byte_limit)
      * only 15 bytes are there, so INVALID rather than TRUNCATED */
     memset(b, 0x66, 9);
     memcpy(b + 9, "\x89\x04\x25\x00\x00\x00\x00", 7);
-    CHECK_EQ(decode_exact(b, 15, M32, &m), INSN_ERR_INVALID);
-    CHECK_EQ(decode_exact(b, 12, M32, &m), INSN_ERR_INVALID);
+    CHECK_EQ(decode_exact(b, 15, M32, &m), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(decode_exact(b, 12, M32, &m), HV_ERR_INVALID_ARGS);
     /* 8 x 66: 15 bytes exactly */
     memset(b, 0x66, 8);
     memcpy(b + 8, "\x89\x04\x25\x00\x00\x00\x00", 7);
     CHECK_EQ(decode_exact(b, 15, M32, &m), 0);
     CHECK_EQ(m.len, 15); CHECK_EQ(m.size, 2);
-    CHECK_EQ(decode_exact(b, 14, M32, &m), INSN_ERR_TRUNCATED);
+    CHECK_EQ(decode_exact(b, 14, M32, &m), HV_ERR_BUFFER_TOO_SMALL);
     /* 15 prefixes: INVALID at the 16th byte, whatever follows */
     memset(b, 0x2e, 20);
-    CHECK_EQ(decode_exact(b, 20, M16, &m), INSN_ERR_INVALID);
-    CHECK_EQ(decode_exact(b, 15, M16, &m), INSN_ERR_INVALID);
-    CHECK_EQ(decode_exact(b, 14, M16, &m), INSN_ERR_TRUNCATED);
+    CHECK_EQ(decode_exact(b, 20, M16, &m), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(decode_exact(b, 15, M16, &m), HV_ERR_INVALID_ARGS);
+    CHECK_EQ(decode_exact(b, 14, M16, &m), HV_ERR_BUFFER_TOO_SMALL);
 }
 
 /* ---- random bytes ------------------------------------------------------- */
@@ -2124,7 +2124,7 @@ static bool check_consistent(const uint8_t *b, enum insn_mode mode)
     struct insn_mem full, m;
     memcpy(bufs[15], b, 15);
     int r = insn_decode_mem(bufs[15], 15, mode, &full);
-    bool ok = r == 0 || r == INSN_ERR_UNSUPPORTED || r == INSN_ERR_INVALID;
+    bool ok = r == 0 || r == HV_ERR_NOT_SUPPORTED || r == HV_ERR_INVALID_ARGS;
     if (r == 0) {
         ok = ok && full.len >= 1 && full.len <= 15 &&
              (full.size == 1 || full.size == 2 || full.size == 4 || full.size == 8) &&
@@ -2136,14 +2136,14 @@ static bool check_consistent(const uint8_t *b, enum insn_mode mode)
         int rk = insn_decode_mem(bufs[k], (size_t)k, mode, &m);
         if (r == 0) {
             if (k < full.len)
-                ok = rk == INSN_ERR_TRUNCATED;
+                ok = rk == HV_ERR_BUFFER_TOO_SMALL;
             else
                 ok = rk == 0 && memcmp(&m, &full, sizeof m) == 0;
         } else {
             /* once the error shows, it stays */
-            if (rk != INSN_ERR_TRUNCATED)
+            if (rk != HV_ERR_BUFFER_TOO_SMALL)
                 seen = true;
-            ok = seen ? rk == r : rk == INSN_ERR_TRUNCATED;
+            ok = seen ? rk == r : rk == HV_ERR_BUFFER_TOO_SMALL;
         }
     }
     return ok;

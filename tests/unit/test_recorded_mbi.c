@@ -36,11 +36,11 @@ static void check_allocator(const struct boot_info *b)
     uint64_t nframes = fa_frames_needed(b->ranges, b->nranges);
     CHECK(nframes > 0);
     uint64_t bytes = fa_bitmap_bytes(nframes), where = 0;
-    CHECK_EQ(fa_place(b->ranges, b->nranges, NULL, 0, bytes, 1ull << 32, &where), FA_OK);
+    CHECK_EQ(fa_place(b->ranges, b->nranges, NULL, 0, bytes, 1ull << 32, &where), HV_OK);
     uint64_t *store = calloc(1, bytes);
     struct frame_alloc fa;
     struct fa_region res = { where, bytes };
-    CHECK_EQ(fa_init(&fa, b->ranges, b->nranges, &res, 1, store, bytes), FA_OK);
+    CHECK_EQ(fa_init(&fa, b->ranges, b->nranges, &res, 1, store, bytes), HV_OK);
     uint64_t count = 0, f, start_free = fa.free_frames;
     int bad = 0;
     while ((f = fa_alloc(&fa)) != FRAME_NONE) {
@@ -67,7 +67,7 @@ static void check_allocator(const struct boot_info *b)
 
 UT_TEST(rec_bochs_bios_e820)
 {
-    CHECK_EQ(mb2_parse(mbi_bochs_bios, &bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi_bochs_bios, &bi), HV_OK);
     CHECK_EQ(bi.loader, BOOT_LOADER_MULTIBOOT2);
     CHECK(strcmp(bi.cmdline, "console=com1 log=info") == 0);
     CHECK_EQ(bi.nmodules, 0);
@@ -88,7 +88,7 @@ UT_TEST(rec_bochs_bios_e820)
 
 UT_TEST(rec_qemu_ovmf_efi_map)
 {
-    CHECK_EQ(mb2_parse(mbi_qemu_ovmf, &bi), BI_OK);
+    CHECK_EQ(mb2_parse(mbi_qemu_ovmf, &bi), HV_OK);
     CHECK(strcmp(bi.cmdline, "console=com1 log=info") == 0);
     /* Tag 17 wins over tag 6: EFI maps have far more ranges than QEMU's 4-entry-ish e820. */
     CHECK(bi.nranges > 20);
@@ -132,7 +132,7 @@ UT_TEST(rec_qemu_ovmf_e820_fallback)
         off += (size + 7) & ~7u;
     }
     CHECK(found);
-    CHECK_EQ(mb2_parse(copy, &bi), BI_OK);
+    CHECK_EQ(mb2_parse(copy, &bi), HV_OK);
     CHECK(bi.nranges < 20);
     CHECK(usable_bytes(&bi) > 300ull << 20 && usable_bytes(&bi) < 512ull << 20);
     check_allocator(&bi);

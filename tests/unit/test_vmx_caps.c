@@ -373,16 +373,16 @@ UT_TEST(vmx_ctl_adjust_forces_must_be_1)
 {
     uint32_t out = 0, missing = 0xdead;
     /* Pin-based on Skylake: 0x16 must be 1. Ext-int + NMI exiting required. */
-    CHECK_EQ(vmx_ctl_adjust(skylake.true_pinbased, 0x1 | 0x8, 0, &out, &missing), 0);
+    CHECK_EQ(vmx_ctl_adjust(skylake.true_pinbased, 0x1 | 0x8, 0, &out, &missing), HV_OK);
     CHECK_EQ(out, 0x16 | 0x1 | 0x8);
     CHECK_EQ(missing, 0);
     /* Nothing asked: exactly the must-be-1 bits. */
-    CHECK_EQ(vmx_ctl_adjust(skylake.true_procbased, 0, 0, &out, &missing), 0);
+    CHECK_EQ(vmx_ctl_adjust(skylake.true_procbased, 0, 0, &out, &missing), HV_OK);
     CHECK_EQ(out, 0x04006172);
-    CHECK_EQ(vmx_ctl_adjust(skylake.procbased, 0, 0, &out, &missing), 0);
+    CHECK_EQ(vmx_ctl_adjust(skylake.procbased, 0, 0, &out, &missing), HV_OK);
     CHECK_EQ(out, 0x0401e172);
     /* Asking for a must-be-1 bit changes nothing. */
-    CHECK_EQ(vmx_ctl_adjust(skylake.true_pinbased, 0x2, 0x4, &out, NULL), 0);
+    CHECK_EQ(vmx_ctl_adjust(skylake.true_pinbased, 0x2, 0x4, &out, NULL), HV_OK);
     CHECK_EQ(out, 0x16);
 }
 
@@ -391,17 +391,17 @@ UT_TEST(vmx_ctl_adjust_optional_bits)
     uint32_t out = 0, missing = 0xdead;
     /* Optional preemption timer and posted interrupts: both allowed on Skylake. */
     CHECK_EQ(vmx_ctl_adjust(skylake.true_pinbased, 0x1, PIN_PREEMPT_TIMER | (1u << 7),
-                            &out, &missing), 0);
+                            &out, &missing), HV_OK);
     CHECK_EQ(out, 0x16 | 0x1 | PIN_PREEMPT_TIMER | (1u << 7));
     CHECK_EQ(missing, 0);
     /* A CPU without them: optional bits dropped, still success. */
     uint64_t old_pin = 0x0000003f00000016ull;
-    CHECK_EQ(vmx_ctl_adjust(old_pin, 0x1, PIN_PREEMPT_TIMER | (1u << 7), &out, &missing), 0);
+    CHECK_EQ(vmx_ctl_adjust(old_pin, 0x1, PIN_PREEMPT_TIMER | (1u << 7), &out, &missing), HV_OK);
     CHECK_EQ(out, 0x16 | 0x1);
     CHECK_EQ(missing, 0);
     /* Secondary controls: EPT | VPID | unrestricted required, VMFUNC and bit 31 optional. */
     uint32_t req = PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED;
-    CHECK_EQ(vmx_ctl_adjust(skylake.procbased2, req, PROC2_VMFUNC | (1u << 31), &out, &missing), 0);
+    CHECK_EQ(vmx_ctl_adjust(skylake.procbased2, req, PROC2_VMFUNC | (1u << 31), &out, &missing), HV_OK);
     CHECK_EQ(out, req | PROC2_VMFUNC);
     CHECK_EQ(missing, 0);
 }
@@ -411,20 +411,22 @@ UT_TEST(vmx_ctl_adjust_required_missing)
     uint32_t out = 0xdeadbeef, missing = 0;
     /* Pin-based without posted interrupts (bit 7) and preemption timer (bit 6). */
     uint64_t old_pin = 0x0000003f00000016ull;
-    CHECK_EQ(vmx_ctl_adjust(old_pin, 0x1 | PIN_PREEMPT_TIMER | (1u << 7), 0x8, &out, &missing), -1);
+    CHECK_EQ(vmx_ctl_adjust(old_pin, 0x1 | PIN_PREEMPT_TIMER | (1u << 7), 0x8, &out, &missing),
+             HV_ERR_NOT_SUPPORTED);
     CHECK_EQ(missing, PIN_PREEMPT_TIMER | (1u << 7));       /* exactly those */
     CHECK_EQ(out, 0xdeadbeef);                               /* untouched */
     /* No secondary controls at all: everything required is missing. */
     missing = 0;
-    CHECK_EQ(vmx_ctl_adjust(0, PROC2_EPT | PROC2_VPID, PROC2_VMFUNC, &out, &missing), -1);
+    CHECK_EQ(vmx_ctl_adjust(0, PROC2_EPT | PROC2_VPID, PROC2_VMFUNC, &out, &missing),
+             HV_ERR_NOT_SUPPORTED);
     CHECK_EQ(missing, PROC2_EPT | PROC2_VPID);
     CHECK_EQ(out, 0xdeadbeef);
     /* A bit that is only must-be-1 in the low half but not allowed: missing. */
     missing = 0;
-    CHECK_EQ(vmx_ctl_adjust(0x0000000000000010ull, 0x10, 0, &out, &missing), -1);
+    CHECK_EQ(vmx_ctl_adjust(0x0000000000000010ull, 0x10, 0, &out, &missing), HV_ERR_NOT_SUPPORTED);
     CHECK_EQ(missing, 0x10);
     /* NULL missing is allowed. */
-    CHECK_EQ(vmx_ctl_adjust(old_pin, 1u << 7, 0, &out, NULL), -1);
+    CHECK_EQ(vmx_ctl_adjust(old_pin, 1u << 7, 0, &out, NULL), HV_ERR_NOT_SUPPORTED);
     CHECK_EQ(out, 0xdeadbeef);
 }
 
@@ -440,13 +442,13 @@ UT_TEST(vmx_ctl_adjust_exhaustive_small)
             for (unsigned rq = 0; rq < 16; rq++)
                 for (unsigned op = 0; op < 16; op++) {
                     uint32_t out = 0xffffffffu, miss = 0xffffffffu;
-                    int rc = vmx_ctl_adjust(cap, rq << 4, op << 4, &out, &miss);
+                    hv_status_t rc = vmx_ctl_adjust(cap, rq << 4, op << 4, &out, &miss);
                     uint32_t lacking = (rq & ~m1) << 4;
                     if (lacking) {
-                        bad += rc != -1 || miss != lacking || out != 0xffffffffu;
+                        bad += rc != HV_ERR_NOT_SUPPORTED || miss != lacking || out != 0xffffffffu;
                     } else {
                         uint32_t want = (((rq | op) & m1) | m0) << 4;
-                        bad += rc != 0 || out != want || miss != 0;
+                        bad += rc != HV_OK || out != want || miss != 0;
                     }
                 }
         }

@@ -34,8 +34,8 @@
  * precedes the opcode or the 0F escape: a REX followed by any other prefix,
  * including another REX, is ignored, also for the byte-register rule).
  * Legacy prefixes may repeat and come in any order. F2/F3 (REP/REPNE, and
- * XACQUIRE/XRELEASE) on a supported opcode give INSN_ERR_UNSUPPORTED; F0
- * (LOCK) on a supported opcode gives INSN_ERR_INVALID, because MOV, MOVZX,
+ * XACQUIRE/XRELEASE) on a supported opcode give HV_ERR_NOT_SUPPORTED; F0
+ * (LOCK) on a supported opcode gives HV_ERR_INVALID_ARGS, because MOV, MOVZX,
  * MOVSX and MOVSXD raise #UD with LOCK.
  *
  * The decoder reads at most min(avail, 15) bytes and never past `avail`.
@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hv/status.h"
 
 /* Longest legal x86 instruction; a longer one raises #GP. */
 #define INSN_MAX_LEN 15
@@ -67,15 +68,14 @@ enum insn_mode {
     INSN_MODE_64 = 8,
 };
 
-/* Errors returned (negated values are never lengths: those are 1..15). */
-enum {
-    INSN_ERR_TRUNCATED   = -1,  /* needs more bytes than `avail` (<= 15) */
-    INSN_ERR_UNSUPPORTED = -2,  /* may be valid, but not a form emulated here */
-    INSN_ERR_INVALID     = -3,  /* the CPU would fault: longer than 15 bytes,
-                                   UD0/UD1/UD2, C6/C7 with reg != 0,
-                                   LOCK on a supported move; also an
-                                   unknown `mode` */
-};
+/*
+ * Errors (hv_status_t, negative, so never a length: those are 1..15):
+ *   HV_ERR_BUFFER_TOO_SMALL  needs more bytes than `avail` (<= 15)
+ *   HV_ERR_NOT_SUPPORTED     may be valid, but not a form emulated here
+ *   HV_ERR_INVALID_ARGS      the CPU would fault: longer than 15 bytes,
+ *                            UD0/UD1/UD2, C6/C7 with reg != 0, LOCK on a
+ *                            supported move; also an unknown `mode`
+ */
 
 /* Source of a store. */
 enum insn_src {
@@ -148,17 +148,17 @@ struct insn_mem {
 };
 
 /*
- * Decodes the instruction at bytes[0..avail). Returns 0 and fills *out, or
- * a negative INSN_ERR_*; *out is then zeroed. Never reads bytes[avail] or
- * beyond, nor more than 15 bytes. INSN_ERR_TRUNCATED means the bytes end
- * before the instruction does (fetch more, e.g. across a page boundary, and
- * retry); an unsupported opcode is reported as soon as it is seen, even if
- * the rest of the instruction is not there.
+ * Decodes the instruction at bytes[0..avail). Returns HV_OK and fills *out,
+ * or one of the errors above; *out is then zeroed. Never reads bytes[avail]
+ * or beyond, nor more than 15 bytes. HV_ERR_BUFFER_TOO_SMALL means the bytes
+ * end before the instruction does (fetch more, e.g. across a page boundary,
+ * and retry); an unsupported opcode is reported as soon as it is seen, even
+ * if the rest of the instruction is not there.
  */
-int insn_decode_mem(const uint8_t *bytes, size_t avail, enum insn_mode mode,
-                    struct insn_mem *out);
+hv_status_t insn_decode_mem(const uint8_t *bytes, size_t avail, enum insn_mode mode,
+                            struct insn_mem *out);
 
-/* Length (1..15) of a supported instruction, or a negative INSN_ERR_*. */
+/* Length (1..15) of a supported instruction, or one of the errors above. */
 int insn_length(const uint8_t *bytes, size_t avail, enum insn_mode mode);
 
 #endif

@@ -146,11 +146,16 @@ struct vm {
 void vmx_cpu_features_init(void);      /* after VMXON: controls, bitmaps, EPT features */
 uint32_t vmx_ept_features(void);
 
-int vm_init(struct vm *vm);
+/* Zero vm and give it an empty EPT: HV_OK or HV_ERR_NO_MEMORY. */
+hv_status_t vm_init(struct vm *vm);
 void vm_destroy(struct vm *vm);
-/* Make `bytes` of guest memory at gpa readable by the kernel; 0 or -1. */
-int vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes);
-int vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, uint64_t bytes);
+/*
+ * Copy between the kernel and guest memory at gpa through the EPT: HV_OK, or
+ * HV_ERR_NOT_FOUND (a page not mapped; the pages before it are copied) or
+ * HV_ERR_INVALID_ARGS (gpa at or beyond 2^48).
+ */
+hv_status_t vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, uint64_t bytes);
+hv_status_t vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, uint64_t bytes);
 
 /* Where a vCPU starts. Real mode: CS = cs (base cs << 4), IP = rip. */
 struct vcpu_start {
@@ -163,10 +168,8 @@ struct vcpu_start {
     bool sched_timer;           /* end each run by the scheduler's next event (percpu next_event) */
 };
 
-/* Set up a vCPU (VMCS, VPID) for vm: 0, VCPU_ERR_NO_MEMORY or VCPU_ERR_NO_VPID. */
-#define VCPU_ERR_NO_MEMORY (-1)
-#define VCPU_ERR_NO_VPID   (-2)
-int vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *start);
+/* Set up a vCPU (VMCS, VPID) for vm: HV_OK, HV_ERR_NO_MEMORY or HV_ERR_NO_RESOURCES (no VPID). */
+hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *start);
 void vcpu_destroy(struct vcpu *v);
 void vcpu_load(struct vcpu *v);         /* make v's VMCS current on this CPU */
 uint64_t vcpu_real_cr0(uint64_t guest_cr0);

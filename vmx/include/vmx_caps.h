@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "hv/status.h"
 
 #define MSR_VMX_BASIC          0x480
 #define MSR_VMX_PINBASED       0x481
@@ -81,11 +82,12 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c);
 /*
  * The allowed-0/allowed-1 rule: bits 31:0 of a control MSR are the bits
  * that must be 1, bits 63:32 the bits that may be 1. Builds the control
- * value from `required` and `optional` bits. Returns 0 on success; -1 when
- * a required bit cannot be set, with those bits in *missing.
+ * value from `required` and `optional` bits. Returns HV_OK, or
+ * HV_ERR_NOT_SUPPORTED when a required bit cannot be set, with those bits in
+ * *missing.
  */
-int vmx_ctl_adjust(uint64_t cap_msr, uint32_t required, uint32_t optional,
-                   uint32_t *out, uint32_t *missing);
+hv_status_t vmx_ctl_adjust(uint64_t cap_msr, uint32_t required, uint32_t optional,
+                           uint32_t *out, uint32_t *missing);
 
 /* CR0/CR4 under VMX: (v | fixed0) & fixed1. */
 static inline uint64_t vmx_cr_fixed(uint64_t v, uint64_t fixed0, uint64_t fixed1)

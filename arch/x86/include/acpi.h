@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kstatus.h"
 
 /*
  * Fixed capacities. On overflow the parser keeps going: the arrays hold the
@@ -23,29 +24,6 @@
 /* Upper bounds on table lengths; anything larger is treated as corrupt. */
 #define ACPI_MAX_RSDP_LEN  4096u
 #define ACPI_MAX_TABLE_LEN (1u << 20)
-
-/* Error codes: 0 is success, every failure has its own negative value. */
-enum acpi_error {
-    ACPI_OK = 0,
-    ACPI_ERR_ARG = -1,               /* NULL map callback or output */
-    ACPI_ERR_NO_RSDP = -2,           /* RSDP address 0 or unreadable */
-    ACPI_ERR_RSDP_SIGNATURE = -3,    /* not "RSD PTR " */
-    ACPI_ERR_RSDP_CHECKSUM = -4,     /* first 20 bytes don't sum to 0 */
-    ACPI_ERR_RSDP_LENGTH = -5,       /* rev >= 2: length < 36, too big or unreadable */
-    ACPI_ERR_RSDP_EXT_CHECKSUM = -6, /* rev >= 2: `length` bytes don't sum to 0 */
-    ACPI_ERR_XSDT_UNREADABLE = -7,
-    ACPI_ERR_XSDT_SIGNATURE = -8,
-    ACPI_ERR_XSDT_LENGTH = -9,       /* < 36, > ACPI_MAX_TABLE_LEN or body unreadable */
-    ACPI_ERR_XSDT_CHECKSUM = -10,
-    ACPI_ERR_RSDT_UNREADABLE = -11,
-    ACPI_ERR_RSDT_SIGNATURE = -12,
-    ACPI_ERR_RSDT_LENGTH = -13,
-    ACPI_ERR_RSDT_CHECKSUM = -14,
-    ACPI_ERR_NO_MADT = -15,          /* no readable "APIC" table in the root table */
-    ACPI_ERR_MADT_LENGTH = -16,      /* < 44, > ACPI_MAX_TABLE_LEN or body unreadable */
-    ACPI_ERR_MADT_CHECKSUM = -17,
-    ACPI_ERR_MADT_MALFORMED = -18,   /* entry length < 2, too short for its type, or past the end */
-};
 
 /* MADT flags. */
 #define ACPI_MADT_PCAT_COMPAT (1u << 0)  /* dual 8259s present: mask them */
@@ -118,14 +96,24 @@ typedef const void *(*acpi_map_fn)(uint64_t phys, uint64_t len, void *ctx);
 
 /*
  * Parse the tables reachable from the RSDP at rsdp_phys. Fills *out (zeroed
- * first; on failure the fields found so far stay, e.g. use_xsdt) and
- * returns ACPI_OK or a negative enum acpi_error. Every loop is bounded by a
- * verified table length, so corrupt tables cannot make it run forever.
+ * first; on failure the fields found so far stay, e.g. use_xsdt). Returns
+ *   HV_OK
+ *   HV_ERR_INVALID_ARGS  NULL map or out; or a table is corrupt: the RSDP
+ *                        (signature, checksum; rev >= 2: length < 36, too
+ *                        big or unreadable, extended checksum), the
+ *                        XSDT/RSDT or MADT (signature, length < header or
+ *                        > ACPI_MAX_TABLE_LEN, body unreadable, checksum),
+ *                        a MADT entry (length < 2, too short for its type,
+ *                        or past the end)
+ *   HV_ERR_NOT_FOUND     no RSDP (address 0 or unreadable), XSDT/RSDT or
+ *                        MADT header unreadable, no "APIC" table listed
+ * and, on failure, points *why (unless why is NULL) at a constant English
+ * text naming the problem, one per case above, e.g. "XSDT checksum
+ * mismatch". Every loop is bounded by a verified table length, so corrupt
+ * tables cannot make it run forever.
  */
-int acpi_parse(uint64_t rsdp_phys, acpi_map_fn map, void *ctx, struct acpi_info *out);
-
-/* Human-readable text for an acpi_parse() result; never NULL. */
-const char *acpi_strerror(int err);
+hv_status_t acpi_parse(uint64_t rsdp_phys, acpi_map_fn map, void *ctx, struct acpi_info *out,
+                       const char **why);
 
 /* Byte sum of len bytes (a valid ACPI table sums to 0). */
 uint8_t acpi_checksum(const void *p, size_t len);
@@ -133,8 +121,9 @@ uint8_t acpi_checksum(const void *p, size_t len);
 /*
  * Kernel glue (arch/x86/acpi.c): parse with the identity map, refusing
  * addresses `mapped` (mm's paging_is_mapped) refuses, and print what was found.
- * Returns 0 or the negative acpi_parse() error (after printing it).
+ * Returns HV_OK or acpi_parse()'s error (after printing why).
  */
-int acpi_init(uint64_t rsdp_phys, struct acpi_info *out, bool (*mapped)(uint64_t phys, uint64_t len));
+hv_status_t acpi_init(uint64_t rsdp_phys, struct acpi_info *out,
+                      bool (*mapped)(uint64_t phys, uint64_t len));
 
 #endif
