@@ -529,61 +529,6 @@ SYSCALL_DEFINE(vcpu_interrupt)
     return HV_OK;
 }
 
-/* Segment registers and tables in VMCS order: ES CS SS DS FS GS LDTR TR. */
-static void read_sregs(struct vcpu *v, struct hv_vcpu_sregs *s)
-{
-    struct hv_segment *seg = &s->es;
-    for (unsigned i = 0; i < 8; i++) {
-        seg[i] = (struct hv_segment){
-            .base = vmcs_read(VMCS_GUEST_ES_BASE + 2 * i),
-            .limit = (uint32_t)vmcs_read(VMCS_GUEST_ES_LIMIT + 2 * i),
-            .ar = (uint32_t)vmcs_read(VMCS_GUEST_ES_AR + 2 * i),
-            .selector = (uint16_t)vmcs_read(VMCS_GUEST_ES_SEL + 2 * i),
-        };
-    }
-    s->gdt = (struct hv_dtable){ .base = vmcs_read(VMCS_GUEST_GDTR_BASE),
-                                 .limit = (uint16_t)vmcs_read(VMCS_GUEST_GDTR_LIMIT) };
-    s->idt = (struct hv_dtable){ .base = vmcs_read(VMCS_GUEST_IDTR_BASE),
-                                 .limit = (uint16_t)vmcs_read(VMCS_GUEST_IDTR_LIMIT) };
-    s->cr0 = v->cr0_shadow;
-    s->cr2 = v->cr2;
-    s->cr3 = vmcs_read(VMCS_GUEST_CR3);
-    s->cr4 = v->cr4_shadow;
-    s->efer = vmcs_read(VMCS_GUEST_EFER);
-}
-
-static hv_status_t write_sregs(struct vcpu *v, const struct hv_vcpu_sregs *s)
-{
-    uint64_t efer_ok = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-    if ((s->cr4 & CR4_VMXE) || (s->cr4 & ~vmx_cfg.cr4_fixed1) || (s->efer & ~efer_ok) ||
-        (s->cr0 >> 32))
-        return HV_ERR_INVALID_ARGS;
-    const struct hv_segment *seg = &s->es;
-    for (unsigned i = 0; i < 8; i++) {
-        vmcs_write(VMCS_GUEST_ES_BASE + 2 * i, seg[i].base);
-        vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * i, seg[i].limit);
-        vmcs_write(VMCS_GUEST_ES_AR + 2 * i, seg[i].ar & 0x1f0ff);     /* defined AR bits */
-        vmcs_write(VMCS_GUEST_ES_SEL + 2 * i, seg[i].selector);
-    }
-    vmcs_write(VMCS_GUEST_GDTR_BASE, s->gdt.base);
-    vmcs_write(VMCS_GUEST_GDTR_LIMIT, s->gdt.limit);
-    vmcs_write(VMCS_GUEST_IDTR_BASE, s->idt.base);
-    vmcs_write(VMCS_GUEST_IDTR_LIMIT, s->idt.limit);
-    v->cr0_shadow = s->cr0 | (1u << 4);                             /* ET is hard-wired */
-    v->cr4_shadow = s->cr4;
-    vmcs_write(VMCS_CR0_SHADOW, v->cr0_shadow);
-    vmcs_write(VMCS_CR4_SHADOW, v->cr4_shadow);
-    vmcs_write(VMCS_GUEST_CR0, vcpu_real_cr0(v->cr0_shadow));
-    vmcs_write(VMCS_GUEST_CR4, vcpu_real_cr4(v->cr4_shadow));
-    vmcs_write(VMCS_GUEST_CR3, s->cr3);
-    v->cr2 = s->cr2;
-    vmcs_write(VMCS_GUEST_EFER, s->efer);
-    uint64_t entry = vmcs_read(VMCS_ENTRY_CONTROLS);
-    vmcs_write(VMCS_ENTRY_CONTROLS, (s->efer & EFER_LMA) ? entry | ENTRY_GUEST_64BIT
-                                                         : entry & ~(uint64_t)ENTRY_GUEST_64BIT);
-    return HV_OK;
-}
-
 SYSCALL_DEFINE(vcpu_read_state)
 {
     (void)a4, (void)a5;
@@ -596,20 +541,13 @@ SYSCALL_DEFINE(vcpu_read_state)
         struct hv_vcpu_sregs s;
         if (a3 != sizeof(s))
             return HV_ERR_INVALID_ARGS;
-        vcpu_load(v);
-        read_sregs(v, &s);
+        vcpu_read_sregs(v, &s);
         return vspace_copy_out(&cur_proc()->vs, a2, &s, sizeof(s)) ? HV_OK : HV_ERR_INVALID_ARGS;
     }
     if (a1 != HV_VCPU_STATE || a3 != sizeof(struct hv_vcpu_state))
         return HV_ERR_INVALID_ARGS;
-    vcpu_load(v);
     struct hv_vcpu_state s;
-    uint64_t *dst = &s.rax;
-    for (int i = 0; i < 16; i++)
-        dst[i] = v->regs[i];
-    s.rsp = vmcs_read(VMCS_GUEST_RSP);
-    s.rip = vmcs_read(VMCS_GUEST_RIP);
-    s.rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+    vcpu_read_state(v, &s);
     if (!vspace_copy_out(&cur_proc()->vs, a2, &s, sizeof(s)))
         return HV_ERR_INVALID_ARGS;
     return HV_OK;
@@ -640,24 +578,15 @@ SYSCALL_DEFINE(vcpu_write_state)
         struct hv_vcpu_sregs sr;
         if (a3 != sizeof(sr) || !vspace_copy_in(&cur_proc()->vs, &sr, a2, sizeof(sr)))
             return HV_ERR_INVALID_ARGS;
-        vcpu_load(v);
-        return write_sregs(v, &sr);
+        return vcpu_write_sregs(v, &sr) ? HV_OK : HV_ERR_INVALID_ARGS;
     }
     if (a1 != HV_VCPU_STATE)
         return HV_ERR_INVALID_ARGS;
     struct hv_vcpu_state s;
     if (a3 != sizeof(s) || !vspace_copy_in(&cur_proc()->vs, &s, a2, sizeof(s)))
         return HV_ERR_INVALID_ARGS;
-    /* RFLAGS: bit 1 set, reserved bits clear, VM (virtual-8086) not allowed here. */
-    if (!(s.rflags & 2) || (s.rflags & ~0x3f7fd7ull) || (s.rflags & (1u << 17)))
+    if (!vcpu_write_state(v, &s))
         return HV_ERR_INVALID_ARGS;
-    vcpu_load(v);
-    const uint64_t *src = &s.rax;
-    for (int i = 0; i < 16; i++)
-        v->regs[i] = src[i];
-    vmcs_write(VMCS_GUEST_RSP, s.rsp);
-    vmcs_write(VMCS_GUEST_RIP, s.rip);
-    vmcs_write(VMCS_GUEST_RFLAGS, s.rflags);
     vo->io_in_pending = false;
     return HV_OK;
 }
