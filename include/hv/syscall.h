@@ -8,7 +8,8 @@
  * needs, else HV_ERR_INVALID_ARGS; the kernel never faults on a caller's
  * pointer. Any call may also return HV_ERR_BAD_SYSCALL (unknown number).
  *
- * Arguments are whole 64-bit registers: a handle above UINT32_MAX is
+ * Arguments are whole 64-bit registers. Before anything else, in argument
+ * order, the kernel checks the 32-bit ones: a handle above UINT32_MAX is
  * HV_ERR_BAD_HANDLE, a uint32_t or hv_rights_t above UINT32_MAX is
  * HV_ERR_INVALID_ARGS. Exceptions are marked WIDE in the table: the call
  * checks the whole register itself, with the errors its comment gives.
