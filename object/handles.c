@@ -34,15 +34,6 @@ hv_status_t handle_publish(struct object *o, hv_rights_t rights, hv_handle_t *ou
     return HV_OK;
 }
 
-hv_status_t handle_lookup(hv_handle_t h, uint32_t type, hv_rights_t needed, struct object **o)
-{
-    void *obj;
-    hv_status_t rc = ht_get(&cur_proc()->handles, h, type, needed, &obj);
-    if (rc == HV_OK)
-        *o = obj;
-    return rc;
-}
-
 hv_status_t handle_close(hv_handle_t h)
 {
     void *obj;

@@ -6,7 +6,6 @@
 #include "base.h"
 #include "mm.h"
 #include "port.h"
-#include "handles.h"
 #include "thread.h"
 #include "sched.h"
 #include "x86.h"
@@ -36,16 +35,6 @@ static void port_destroy(struct object *o)
 struct object *port_object(struct port *p)
 {
     return &p->obj;
-}
-
-hv_status_t port_lookup(uint64_t h, hv_rights_t needed, struct port **out)
-{
-    struct object *o;
-    if (h > UINT32_MAX)
-        return HV_ERR_BAD_HANDLE;
-    hv_status_t rc = handle_lookup((hv_handle_t)h, HV_OBJ_PORT, needed, &o);
-    *out = (struct port *)o;
-    return rc;
 }
 
 bool port_enqueue(struct port *p, const struct hv_packet *pkt)

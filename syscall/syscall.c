@@ -1,109 +1,36 @@
 /*
- * SYSCALL set-up, the dispatch table, and the hypercalls that are not about
- * guests: null, debug_write, system_info/shutdown, handles, mem_map/unmap.
+ * SYSCALL set-up, the dispatcher made from the table of include/hv/syscall.h,
+ * and the hypercalls that are about no object: null, debug_write,
+ * system_info/shutdown, handles, mem_map/unmap.
  */
 #include "acpi.h"
-#include "cpu.h"
 #include "base.h"
+#include "cpu.h"
+#include "handles.h"
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
-#include "handles.h"
 #include "process.h"
 #include "syscall_impl.h"
 #include "vmx.h"
-#include "x86.h"
 
-
-static const syscall_fn table[HV_SYS_COUNT] = {
-    [HV_SYS_NULL] = sys_null,
-    [HV_SYS_DEBUG_WRITE] = sys_debug_write,
-    [HV_SYS_SYSTEM_INFO] = sys_system_info,
-    [HV_SYS_SYSTEM_SHUTDOWN] = sys_system_shutdown,
-    [HV_SYS_HANDLE_CLOSE] = sys_handle_close,
-    [HV_SYS_HANDLE_DUPLICATE] = sys_handle_duplicate,
-    [HV_SYS_GUEST_CREATE] = sys_guest_create,
-    [HV_SYS_GUEST_MAP] = sys_guest_map,
-    [HV_SYS_GUEST_UNMAP] = sys_guest_unmap,
-    [HV_SYS_GUEST_PROTECT] = sys_guest_protect,
-    [HV_SYS_GUEST_SET_TRAP] = sys_guest_set_trap,
-    [HV_SYS_VCPU_CREATE] = sys_vcpu_create,
-    [HV_SYS_VCPU_RESUME] = sys_vcpu_resume,
-    [HV_SYS_VCPU_KICK] = sys_vcpu_kick,
-    [HV_SYS_VCPU_INTERRUPT] = sys_vcpu_interrupt,
-    [HV_SYS_VCPU_READ_STATE] = sys_vcpu_read_state,
-    [HV_SYS_VCPU_WRITE_STATE] = sys_vcpu_write_state,
-    [HV_SYS_MEM_MAP] = sys_mem_map,
-    [HV_SYS_MEM_UNMAP] = sys_mem_unmap,
-    [HV_SYS_PORT_CREATE] = sys_port_create,
-    [HV_SYS_PORT_QUEUE] = sys_port_queue,
-    [HV_SYS_PORT_WAIT] = sys_port_wait,
-    [HV_SYS_THREAD_CREATE] = sys_thread_create,
-    [HV_SYS_THREAD_EXIT] = sys_thread_exit,
-};
-_Static_assert(sizeof(table) / sizeof(table[0]) == HV_SYS_COUNT, "every call has a slot");
-
-int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                         uint64_t a5, uint64_t nr)
+hv_status_t sys_null(void)
 {
-    if (nr >= HV_SYS_COUNT)
-        return HV_ERR_BAD_SYSCALL;
-    return table[nr](a0, a1, a2, a3, a4, a5);
-}
-
-void syscall_init(void)
-{
-    syscall_arch_init(syscall_dispatch);
-}
-
-static struct process *cur_proc(void)
-{
-    return current_thread()->proc;
-}
-
-SYSCALL_DEFINE(handle_close)
-{
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    if (a0 > UINT32_MAX)
-        return HV_ERR_BAD_HANDLE;
-    return handle_close((hv_handle_t)a0);
-}
-
-SYSCALL_DEFINE(handle_duplicate)
-{
-    (void)a3, (void)a4, (void)a5;
-    struct process *p = cur_proc();
-    if (a0 > UINT32_MAX)
-        return HV_ERR_BAD_HANDLE;
-    if (a1 > UINT32_MAX)
-        return HV_ERR_INVALID_ARGS;
-    if (!vspace_check(&p->vs, a2, sizeof(hv_handle_t), VS_R | VS_W))
-        return HV_ERR_INVALID_ARGS;
-    return handle_duplicate((hv_handle_t)a0, (hv_rights_t)a1, a2);
-}
-
-/* ---- simple calls ------------------------------------------------------------------ */
-
-SYSCALL_DEFINE(null)
-{
-    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     return HV_OK;
 }
 
-SYSCALL_DEFINE(debug_write)
+hv_status_t sys_debug_write(uint64_t buf, size_t len)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
-    static char buf[HV_DEBUG_WRITE_MAX];
-    if (a1 > HV_DEBUG_WRITE_MAX || !vspace_copy_in(&cur_proc()->vs, buf, a0, a1))
+    static char text[HV_DEBUG_WRITE_MAX];
+    if (len > HV_DEBUG_WRITE_MAX || !vspace_copy_in(&current_process()->vs, text, buf, len))
         return HV_ERR_INVALID_ARGS;
-    console_write(buf, a1);
+    console_write(text, len);
     return HV_OK;
 }
 
-SYSCALL_DEFINE(system_info)
+hv_status_t sys_system_info(uint64_t out, size_t size)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
-    if (a1 < sizeof(struct hv_system_info))
+    if (size < sizeof(struct hv_system_info))
         return HV_ERR_BUFFER_TOO_SMALL;
     struct hv_system_info info = {
         .num_cpus = cpus_online,
@@ -116,68 +43,94 @@ SYSCALL_DEFINE(system_info)
                      (vmx_caps.preempt_timer ? HV_VMX_PREEMPT_TIMER : 0),
         .tsc_hz = tsc_hz(),
     };
-    if (!vspace_copy_out(&cur_proc()->vs, a0, &info, sizeof(info)))
+    if (!vspace_copy_out(&current_process()->vs, out, &info, sizeof(info)))
         return HV_ERR_INVALID_ARGS;
     return HV_OK;
 }
 
-SYSCALL_DEFINE(system_shutdown)
+hv_status_t sys_system_shutdown(uint32_t status)
 {
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    if (a0 > 255)
+    if (status > 255)
         return HV_ERR_INVALID_ARGS;
-    pr_info("root: system_shutdown(%llu)\n", (unsigned long long)a0);
-    shutdown((enum shutdown_status)a0);
+    pr_info("root: system_shutdown(%llu)\n", (unsigned long long)status);
+    shutdown((enum shutdown_status)status);
 }
 
-/* ---- anonymous memory ------------------------------------------------------------- */
-
-SYSCALL_DEFINE(mem_map)
+hv_status_t sys_handle_close(hv_handle_t h)
 {
-    (void)a3, (void)a4, (void)a5;
-    struct process *p = cur_proc();
-    uint64_t len = a0;
-    uint32_t rights = (a1 & HV_MEM_READ ? VS_R : 0) | (a1 & HV_MEM_WRITE ? VS_W : 0);
-    if (!len || (len & (FRAME_SIZE - 1)) || len > MMAP_TOP - MMAP_BASE ||
-        (a1 & ~(uint64_t)(HV_MEM_READ | HV_MEM_WRITE)) || !(a1 & HV_MEM_READ) ||
-        !vspace_check(&p->vs, a2, sizeof(uint64_t), VS_R | VS_W))
+    return handle_close(h);
+}
+
+hv_status_t sys_handle_duplicate(hv_handle_t h, hv_rights_t rights, uint64_t out)
+{
+    if (!vspace_check(&current_process()->vs, out, sizeof(hv_handle_t), VS_R | VS_W))
         return HV_ERR_INVALID_ARGS;
-    /* 2 MiB-aligned addresses for large requests, so guests can get 2 MiB EPT leaves. */
-    uint64_t align = len >= (2ull << 20) ? (2ull << 20) : FRAME_SIZE;
-    uint64_t va = (p->mmap_next + align - 1) & ~(align - 1);
-    if (va + len > MMAP_TOP || va + len < va)
-        return HV_ERR_NO_MEMORY;
-    struct mem_region *r = kmalloc(sizeof(*r));
-    if (!r)
-        return HV_ERR_NO_MEMORY;
-    hv_status_t rc = align > FRAME_SIZE ? process_map_anon_2m(p, va, len, rights)
-                                        : process_map_anon(p, va, len, rights);
-    if (rc != HV_OK) {
-        kfree(r);
-        return rc;
+    return handle_duplicate(h, rights, out);
+}
+
+hv_status_t sys_mem_map(uint64_t len, uint32_t flags, uint64_t out_va)
+{
+    struct process *p = current_process();
+    uint64_t va;
+    if (!vspace_check(&p->vs, out_va, sizeof(va), VS_R | VS_W))
+        return HV_ERR_INVALID_ARGS;
+    hv_status_t rc = process_mem_map(p, len, flags, &va);
+    if (rc == HV_OK)
+        vspace_copy_out(&p->vs, out_va, &va, sizeof(va));        /* checked */
+    return rc;
+}
+
+hv_status_t sys_mem_unmap(uint64_t va, uint64_t len)
+{
+    return process_mem_unmap(current_process(), va, len);
+}
+
+/* ---- dispatch ---------------------------------------------------------------------- */
+
+/*
+ * Per call, sc_<name>: the registers decoded by kind in argument order,
+ * then the handler with typed arguments. The handlers of this file are
+ * inlined, so sc_null is just `return HV_OK`.
+ */
+#define SC_RAW __attribute__((unused)) uint64_t
+#define SC_DECODE(i, kind, type, name)                                                     \
+    {                                                                                       \
+        hv_status_t rc_ = sc_decode_##kind(a##i);                                           \
+        if (rc_ != HV_OK)                                                                   \
+            return rc_;                                                                     \
     }
-    *r = (struct mem_region){ va, len, rights, 0, p->regions };
-    p->regions = r;
-    p->mmap_next = va + len + FRAME_SIZE;               /* a guard page after each region */
-    vspace_copy_out(&p->vs, a2, &va, sizeof(va));
-    return HV_OK;
+#define SC_ARG(i, kind, type, name) (SC_KTYPE_##kind(type))a##i
+#define SC_CALL_STATUS(call) return call;
+#define SC_CALL_NORETURN(call) call;
+#define SC_WRAPPER(NAME, nr, name, ret, n, params)                                          \
+    static int64_t sc_##name(SC_RAW a0, SC_RAW a1, SC_RAW a2, SC_RAW a3, SC_RAW a4,         \
+                             SC_RAW a5)                                                     \
+    {                                                                                       \
+        HV_SC_MAP(n, SC_DECODE, HV_SC_NOSEP, params)                                        \
+        SC_CALL_##ret(sys_##name(HV_SC_MAP(n, SC_ARG, HV_SC_COMMA, params)))                \
+    }
+HV_SYSCALLS(SC_WRAPPER)
+
+typedef int64_t (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                              uint64_t a5);
+
+#define SC_SLOT(NAME, nr, name, ret, n, params) [HV_SYS_##NAME] = sc_##name,
+static const syscall_fn table[HV_SYS_COUNT] = { HV_SYSCALLS(SC_SLOT) };
+
+/* Every number below HV_SYS_COUNT has a call: numbers beyond it do not fit the table,
+ * two calls on one slot are a -Woverride-init error, and the counts match. */
+#define SC_ONE(NAME, nr, name, ret, n, params) +1
+_Static_assert(0 HV_SYSCALLS(SC_ONE) == HV_SYS_COUNT, "hypercall numbers 0 .. HV_SYS_COUNT-1");
+
+int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                         uint64_t a5, uint64_t nr)
+{
+    if (nr >= HV_SYS_COUNT)
+        return HV_ERR_BAD_SYSCALL;
+    return table[nr](a0, a1, a2, a3, a4, a5);
 }
 
-SYSCALL_DEFINE(mem_unmap)
+void syscall_init(void)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
-    struct process *p = cur_proc();
-    struct mem_region **pp = &p->regions;
-    while (*pp && !((*pp)->va == a0 && (*pp)->len == a1))
-        pp = &(*pp)->next;
-    if (!*pp)
-        return HV_ERR_INVALID_ARGS;
-    struct mem_region *r = *pp;
-    if (r->guest_refs)
-        return HV_ERR_BAD_STATE;
-    for (uint64_t off = 0; off < r->len; off += FRAME_SIZE)
-        frame_free(vspace_unmap_page(&p->vs, r->va + off));
-    *pp = r->next;
-    kfree(r);
-    return HV_OK;
+    syscall_arch_init(syscall_dispatch);
 }

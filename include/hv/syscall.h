@@ -2,11 +2,17 @@
  * The hypercall interface of the kernel to the root task.
  *
  * Entry by SYSCALL: number in rax; arguments in rdi, rsi, rdx, r10, r8, r9;
- * the hv_status_t comes back in rax (rcx and r11 are clobbered, as SYSCALL
- * does). Every pointer argument must point into the caller's user range,
- * be canonical and mapped with the access the call needs, else
- * HV_ERR_INVALID_ARGS; the kernel never faults on a caller's pointer.
- * Any call may also return HV_ERR_BAD_SYSCALL (unknown number).
+ * the hv_status_t comes back in rax, sign-extended (rcx and r11 are
+ * clobbered, as SYSCALL does). Every pointer argument must point into the
+ * caller's user range, be canonical and mapped with the access the call
+ * needs, else HV_ERR_INVALID_ARGS; the kernel never faults on a caller's
+ * pointer. Any call may also return HV_ERR_BAD_SYSCALL (unknown number).
+ *
+ * Arguments are whole 64-bit registers. Before anything else, in argument
+ * order, the kernel checks the 32-bit ones: a handle above UINT32_MAX is
+ * HV_ERR_BAD_HANDLE, a uint32_t or hv_rights_t above UINT32_MAX is
+ * HV_ERR_INVALID_ARGS. Exceptions are marked WIDE in the table: the call
+ * checks the whole register itself, with the errors its comment gives.
  */
 #ifndef HV_SYSCALL_H
 #define HV_SYSCALL_H
@@ -16,165 +22,239 @@
 #include "state.h"
 #include "status.h"
 
+/*
+ * Every hypercall, once: X(NAME, number, name, returns, count, (parameters)).
+ * The enum below, the root task's stubs (root/include/libsys.h:
+ * hv_<name>(parameters)) and the kernel's handlers and dispatch table
+ * (syscall/) are made from it. returns: STATUS (an hv_status_t) or NORETURN.
+ * A parameter is (KIND, C type, name); KIND says how the kernel decodes the
+ * register:
+ *   HANDLE  hv_handle_t; above UINT32_MAX: HV_ERR_BAD_HANDLE
+ *   U32     uint32_t or hv_rights_t; above UINT32_MAX: HV_ERR_INVALID_ARGS
+ *   U64     taken as it is
+ *   PTR     a pointer: the kernel gets the user address as a uint64_t
+ *   WIDE    32 bits in C; the kernel gets the whole register and checks it
+ *           itself
+ */
+#define HV_SYSCALLS(X)                                                                             \
+    /* hv_null: does nothing; returns HV_OK. For measuring the round trip. */                      \
+    X(NULL, 0, null, STATUS, 0, ())                                                                \
+                                                                                                   \
+    /* hv_debug_write: print buf[0, len) on the kernel console.                                    \
+     * HV_ERR_INVALID_ARGS: bad buf, or len > HV_DEBUG_WRITE_MAX. */                               \
+    X(DEBUG_WRITE, 1, debug_write, STATUS, 2, ((PTR, const char *, buf), (U64, size_t, len)))      \
+                                                                                                   \
+    /* hv_system_info: CPUs, memory, VMX into *out.                                                \
+     * HV_ERR_INVALID_ARGS: bad out; HV_ERR_BUFFER_TOO_SMALL: size < sizeof. */                    \
+    X(SYSTEM_INFO, 2, system_info, STATUS, 2,                                                      \
+      ((PTR, struct hv_system_info *, out), (U64, size_t, size)))                                  \
+                                                                                                   \
+    /* hv_system_shutdown: ends the machine with status (never returns on success).                \
+     * HV_ERR_INVALID_ARGS: status > 255. */                                                       \
+    X(SYSTEM_SHUTDOWN, 3, system_shutdown, STATUS, 1, ((U32, uint32_t, status)))                   \
+                                                                                                   \
+    /* hv_handle_close: HV_ERR_BAD_HANDLE. Closing the last handle to an object destroys it        \
+     * (a guest takes its vCPUs, EPT and traps along). */                                          \
+    X(HANDLE_CLOSE, 4, handle_close, STATUS, 1, ((HANDLE, hv_handle_t, h)))                        \
+                                                                                                   \
+    /* hv_handle_duplicate: a second handle to h's object into *out; rights must be a subset       \
+     * of h's (or HV_RIGHT_SAME_RIGHTS).                                                           \
+     * HV_ERR_BAD_HANDLE; HV_ERR_ACCESS_DENIED: h lacks DUPLICATE;                                 \
+     * HV_ERR_INVALID_ARGS: rights not a subset, bad out; HV_ERR_NO_RESOURCES. */                  \
+    X(HANDLE_DUPLICATE, 5, handle_duplicate, STATUS, 3,                                            \
+      ((HANDLE, hv_handle_t, h), (U32, hv_rights_t, rights), (PTR, hv_handle_t *, out)))           \
+                                                                                                   \
+    /* hv_guest_create: a guest with an empty address space; the handle (into *out) has            \
+     * HV_RIGHTS_ALL.                                                                              \
+     * HV_ERR_INVALID_ARGS: options != 0, bad out; HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES. */       \
+    X(GUEST_CREATE, 6, guest_create, STATUS, 2,                                                    \
+      ((U32, uint32_t, options), (PTR, hv_handle_t *, out)))                                       \
+                                                                                                   \
+    /* hv_guest_map: share the caller's memory [va, va+len) with the guest at gpa; the range       \
+     * must lie in one mem_map region. flags: HV_GUEST_PERM_*, READ required.                      \
+     * Needs WRITE. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;                    \
+     * HV_ERR_INVALID_ARGS: unaligned, zero len, flags 0 or unknown, W without R, va range         \
+     * not mapped in the caller with at least those rights; HV_ERR_OUT_OF_RANGE: gpa beyond        \
+     * the guest-physical width; HV_ERR_ALREADY_EXISTS: overlaps a mapping; HV_ERR_NO_MEMORY. */   \
+    X(GUEST_MAP, 7, guest_map, STATUS, 5,                                                          \
+      ((HANDLE, hv_handle_t, guest), (U64, uint64_t, gpa), (U64, uint64_t, va),                    \
+       (U64, uint64_t, len), (U32, uint32_t, flags)))                                              \
+                                                                                                   \
+    /* hv_guest_unmap: remove [gpa, gpa+len) from the guest; holes are fine.                       \
+     * Needs WRITE. Errors as guest_map (no ALREADY_EXISTS). */                                    \
+    X(GUEST_UNMAP, 8, guest_unmap, STATUS, 3,                                                      \
+      ((HANDLE, hv_handle_t, guest), (U64, uint64_t, gpa), (U64, uint64_t, len)))                  \
+                                                                                                   \
+    /* hv_guest_protect: new HV_GUEST_PERM_* flags for [gpa, gpa+len).                             \
+     * Needs WRITE. Errors as guest_unmap; HV_ERR_INVALID_ARGS also when a page of the range is    \
+     * not mapped. */                                                                              \
+    X(GUEST_PROTECT, 9, guest_protect, STATUS, 4,                                                  \
+      ((HANDLE, hv_handle_t, guest), (U64, uint64_t, gpa), (U64, uint64_t, len),                   \
+       (U32, uint32_t, flags)))                                                                    \
+                                                                                                   \
+    /* hv_guest_set_trap: a trap of kind HV_TRAP_* on [addr, addr+len), its packets carry key.     \
+     * Traps see guest accesses to addresses the guest has no memory mapped at (MEM, BELL:         \
+     * guest-physical; IO: ports). HV_TRAP_MEM and HV_TRAP_IO are synchronous: the packet          \
+     * comes back from vcpu_resume; port must be HV_HANDLE_INVALID. HV_TRAP_BELL is                \
+     * asynchronous: a guest write in [addr, addr+len) becomes an HV_PKT_GUEST_BELL packet on      \
+     * the port and the guest continues past the write; addr and len page aligned; the port        \
+     * needs WRITE. If the port's queue is full, that bell packet (status HV_OK) comes back from   \
+     * vcpu_resume instead (nothing is dropped, the vCPU never stalls on a port; only a port whose \
+     * handles are all closed drops bells, as nobody can wait on it); a read of a bell page        \
+     * comes back from vcpu_resume as HV_PKT_VCPU_EXIT (EPT violation). MEM and BELL traps         \
+     * share the guest-physical space, IO traps the port space. Needs WRITE on the guest.          \
+     * HV_ERR_INVALID_ARGS: bad kind, len 0, IO range beyond 0xffff, BELL unaligned, a port        \
+     * given for MEM/IO (port is WIDE: any nonzero register); HV_ERR_OUT_OF_RANGE: a MEM or        \
+     * BELL range beyond the guest-physical width (2^48); HV_ERR_ALREADY_EXISTS: overlaps a        \
+     * trap; HV_ERR_BAD_HANDLE / HV_ERR_WRONG_TYPE / HV_ERR_ACCESS_DENIED for guest or (BELL)      \
+     * port; HV_ERR_NO_MEMORY. */                                                                  \
+    X(GUEST_SET_TRAP, 10, guest_set_trap, STATUS, 6,                                               \
+      ((HANDLE, hv_handle_t, guest), (U32, uint32_t, kind), (U64, uint64_t, addr),                 \
+       (U64, uint64_t, len), (WIDE, hv_handle_t, port), (U64, uint64_t, key)))                     \
+                                                                                                   \
+    /* hv_vcpu_create: a vCPU that starts at guest-physical `entry` in the Multiboot machine       \
+     * state: flat 32-bit protected mode, paging off, CS = 0x08, data segments 0x10,               \
+     * interrupts off (write HV_VCPU_STATE to change registers before the first resume). It is     \
+     * bound to the calling thread; the new handle (into *out) has DUPLICATE, TRANSFER,            \
+     * EXECUTE, SIGNAL, READ and WRITE. HV_ERR_ACCESS_DENIED: guest lacks WRITE;                   \
+     * HV_ERR_BAD_HANDLE; HV_ERR_WRONG_TYPE: not a guest; HV_ERR_INVALID_ARGS: options != 0,       \
+     * entry >= 4 GiB, bad out; HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES (VPIDs or handles            \
+     * exhausted). */                                                                              \
+    X(VCPU_CREATE, 11, vcpu_create, STATUS, 4,                                                     \
+      ((HANDLE, hv_handle_t, guest), (U32, uint32_t, options), (U64, uint64_t, entry),             \
+       (PTR, hv_handle_t *, out)))                                                                 \
+                                                                                                   \
+    /* hv_vcpu_resume: run until an exit the kernel cannot finish; the packet goes to *packet.     \
+     * Needs EXECUTE; only the creating thread, and not after the guest's last handle closed       \
+     * (else HV_ERR_BAD_STATE). HV_ERR_CANCELED: vcpu_kick; HV_ERR_INVALID_ARGS: bad packet        \
+     * pointer.                                                                                    \
+     * Completing a packet: GUEST_IO OUT and GUEST_MEM stores are done when the packet             \
+     * arrives; a GUEST_IO IN is finished by vcpu_write_state(HV_VCPU_IO) (resumed without         \
+     * it, the IN runs again); a GUEST_MEM load is finished by the VMM writing the register        \
+     * and rip (+ inst_len) with vcpu_write_state(HV_VCPU_STATE). Port I/O or MMIO outside         \
+     * every trap comes back as HV_PKT_VCPU_EXIT. */                                               \
+    X(VCPU_RESUME, 12, vcpu_resume, STATUS, 2,                                                     \
+      ((HANDLE, hv_handle_t, vcpu), (PTR, struct hv_packet *, packet)))                            \
+                                                                                                   \
+    /* hv_vcpu_kick: the current or next resume returns HV_ERR_CANCELED.                           \
+     * Any thread (a resume preempted by the scheduler sees the kick when it runs again).          \
+     * Needs SIGNAL. HV_ERR_BAD_STATE: the guest's last handle closed. */                          \
+    X(VCPU_KICK, 13, vcpu_kick, STATUS, 1, ((HANDLE, hv_handle_t, vcpu)))                          \
+                                                                                                   \
+    /* hv_vcpu_interrupt: queue a virtual interrupt.                                               \
+     * Any thread. Needs SIGNAL. HV_ERR_OUT_OF_RANGE: vector < 16 or > 255 (vector is WIDE:        \
+     * the whole register); HV_ERR_BAD_STATE: the guest's last handle closed. */                   \
+    X(VCPU_INTERRUPT, 14, vcpu_interrupt, STATUS, 2,                                               \
+      ((HANDLE, hv_handle_t, vcpu), (WIDE, uint32_t, vector)))                                     \
+                                                                                                   \
+    /* hv_vcpu_read_state: buf[0, len) gets the state of kind HV_VCPU_STATE or HV_VCPU_SREGS.      \
+     * Needs READ; owner thread only (HV_ERR_BAD_STATE).                                           \
+     * HV_ERR_INVALID_ARGS: unknown kind (HV_VCPU_IO is write-only), len != sizeof the             \
+     * kind's struct, bad buf. */                                                                  \
+    X(VCPU_READ_STATE, 15, vcpu_read_state, STATUS, 4,                                             \
+      ((HANDLE, hv_handle_t, vcpu), (U32, uint32_t, kind), (PTR, void *, buf),                     \
+       (U64, size_t, len)))                                                                        \
+                                                                                                   \
+    /* hv_vcpu_write_state: set state from buf[0, len); kinds HV_VCPU_STATE, HV_VCPU_IO,           \
+     * HV_VCPU_SREGS (see state.h for its rules).                                                  \
+     * Needs WRITE; owner thread only. HV_VCPU_IO: access_size 1, 2 or 4 else                      \
+     * HV_ERR_INVALID_ARGS; HV_ERR_BAD_STATE when no IN is waiting. */                             \
+    X(VCPU_WRITE_STATE, 16, vcpu_write_state, STATUS, 4,                                           \
+      ((HANDLE, hv_handle_t, vcpu), (U32, uint32_t, kind), (PTR, const void *, buf),               \
+       (U64, size_t, len)))                                                                        \
+                                                                                                   \
+    /* hv_mem_map: len bytes of anonymous zeroed memory in the caller's address space, its         \
+     * address into *out_va; flags HV_MEM_READ|HV_MEM_WRITE (READ required).                       \
+     * HV_ERR_INVALID_ARGS: len 0 or unaligned, bad flags or out_va; HV_ERR_NO_MEMORY. */          \
+    X(MEM_MAP, 17, mem_map, STATUS, 3,                                                             \
+      ((U64, uint64_t, len), (U32, uint32_t, flags), (PTR, uint64_t *, out_va)))                   \
+                                                                                                   \
+    /* hv_mem_unmap: whole earlier mappings only.                                                  \
+     * HV_ERR_INVALID_ARGS: not exactly a range mem_map returned; HV_ERR_BAD_STATE: a guest        \
+     * still maps part of it (guest_unmap first, or close the guest). */                           \
+    X(MEM_UNMAP, 18, mem_unmap, STATUS, 2, ((U64, uint64_t, va), (U64, uint64_t, len)))            \
+                                                                                                   \
+    /* hv_port_create: a port: a queue of up to HV_PORT_CAPACITY packets (bell traps and           \
+     * port_queue put them in, port_wait takes them out). The handle (into *out) has               \
+     * DUPLICATE, TRANSFER, READ and WRITE.                                                        \
+     * HV_ERR_INVALID_ARGS: options != 0, bad out; HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES. */       \
+    X(PORT_CREATE, 19, port_create, STATUS, 2,                                                     \
+      ((U32, uint32_t, options), (PTR, hv_handle_t *, out)))                                       \
+                                                                                                   \
+    /* hv_port_queue: queue a packet from user space: its key and payload are kept, type           \
+     * becomes HV_PKT_USER, status HV_OK.                                                          \
+     * Needs WRITE. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;                    \
+     * HV_ERR_INVALID_ARGS: bad packet pointer; HV_ERR_NO_RESOURCES: the queue is full. */         \
+    X(PORT_QUEUE, 20, port_queue, STATUS, 2,                                                       \
+      ((HANDLE, hv_handle_t, port), (PTR, const struct hv_packet *, packet)))                      \
+                                                                                                   \
+    /* hv_port_wait: take the oldest packet into *out, blocking until one arrives or the TSC       \
+     * reaches deadline (absolute TSC ticks, see hv_system_info.tsc_hz; 0 or any past value:       \
+     * do not block; HV_TIME_INFINITE: no deadline). Waiters are served first come, first          \
+     * served. Needs READ. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;             \
+     * HV_ERR_INVALID_ARGS: bad out (checked before blocking, and again when the packet is         \
+     * copied out: the packet is lost then); HV_ERR_TIMED_OUT: deadline passed with the queue      \
+     * empty; HV_ERR_CANCELED: the port's last handle was closed while waiting. */                 \
+    X(PORT_WAIT, 21, port_wait, STATUS, 3,                                                         \
+      ((HANDLE, hv_handle_t, port), (U64, uint64_t, deadline), (PTR, struct hv_packet *, out)))    \
+                                                                                                   \
+    /* hv_thread_create: a new thread of the calling process, runnable at once; its handle         \
+     * into *out. It starts in ring 3 at entry as if called by a function with return              \
+     * address 0 (the kernel stores 0 at stack_top - 8 and starts with rsp = stack_top - 8),       \
+     * rdi = arg, the other registers 0, interrupts on; it must end with thread_exit, never        \
+     * return. The scheduler is preemptive (round robin, HV_TIME_SLICE_MS per slice). The          \
+     * handle has DUPLICATE, TRANSFER, READ and WRITE.                                             \
+     * HV_ERR_INVALID_ARGS: options != 0; entry or stack_top not a canonical user address;         \
+     * stack_top not 16-byte aligned or stack_top - 8 not mapped writable; bad out.                \
+     * HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES: HV_THREADS_MAX threads alive, or no handle slot. */  \
+    X(THREAD_CREATE, 22, thread_create, STATUS, 5,                                                 \
+      ((U64, uint64_t, entry), (U64, uint64_t, stack_top), (U64, uint64_t, arg),                   \
+       (U32, uint32_t, options), (PTR, hv_handle_t *, out)))                                       \
+                                                                                                   \
+    /* hv_thread_exit: ends the calling thread; never returns. Its vCPUs stay (no other            \
+     * thread may resume them: close their handles). When the root task's last thread ends,        \
+     * the machine stops with status 1: a root task ends with system_shutdown. */                  \
+    X(THREAD_EXIT, 23, thread_exit, NORETURN, 0, ())
+
+/* The numbers. */
+#define HV_SYSCALL_ENUM(NAME, nr, name, ret, n, params) HV_SYS_##NAME = nr,
 enum hv_syscall {
-    /* hv_null(): does nothing; returns HV_OK. For measuring the round trip. */
-    HV_SYS_NULL = 0,
-
-    /* hv_debug_write(const char *buf, size_t len): print on the kernel console.
-     * HV_ERR_INVALID_ARGS: bad buf, or len > HV_DEBUG_WRITE_MAX. */
-    HV_SYS_DEBUG_WRITE = 1,
-
-    /* hv_system_info(struct hv_system_info *out, size_t size): CPUs, memory, VMX.
-     * HV_ERR_INVALID_ARGS: bad out; HV_ERR_BUFFER_TOO_SMALL: size < sizeof. */
-    HV_SYS_SYSTEM_INFO = 2,
-
-    /* hv_system_shutdown(uint32_t status): ends the machine (never returns on success).
-     * HV_ERR_INVALID_ARGS: status > 255. */
-    HV_SYS_SYSTEM_SHUTDOWN = 3,
-
-    /* hv_handle_close(hv_handle_t h): HV_ERR_BAD_HANDLE. Closing the last handle
-     * to an object destroys it (a guest takes its vCPUs, EPT and traps along). */
-    HV_SYS_HANDLE_CLOSE = 4,
-
-    /* hv_handle_duplicate(hv_handle_t h, hv_rights_t rights, hv_handle_t *out):
-     * rights must be a subset of h's (or HV_RIGHT_SAME_RIGHTS).
-     * HV_ERR_BAD_HANDLE; HV_ERR_ACCESS_DENIED: h lacks DUPLICATE;
-     * HV_ERR_INVALID_ARGS: rights not a subset, bad out; HV_ERR_NO_RESOURCES. */
-    HV_SYS_HANDLE_DUPLICATE = 5,
-
-    /* hv_guest_create(uint32_t options, hv_handle_t *out): a guest with an empty
-     * address space; the handle has HV_RIGHTS_ALL.
-     * HV_ERR_INVALID_ARGS: options != 0, bad out; HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES. */
-    HV_SYS_GUEST_CREATE = 6,
-
-    /* hv_guest_map(hv_handle_t guest, uint64_t gpa, uint64_t va, uint64_t len, uint32_t flags):
-     * share the caller's memory [va, va+len) with the guest at gpa; the range must lie in
-     * one mem_map region. flags: HV_GUEST_PERM_*, READ required.
-     * Needs WRITE. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;
-     * HV_ERR_INVALID_ARGS: unaligned, zero len, flags 0 or unknown, W without R, va range
-     * not mapped in the caller with at least those rights; HV_ERR_OUT_OF_RANGE: gpa beyond
-     * the guest-physical width; HV_ERR_ALREADY_EXISTS: overlaps a mapping; HV_ERR_NO_MEMORY. */
-    HV_SYS_GUEST_MAP = 7,
-
-    /* hv_guest_unmap(hv_handle_t guest, uint64_t gpa, uint64_t len): holes are fine.
-     * Needs WRITE. Errors as guest_map (no ALREADY_EXISTS). */
-    HV_SYS_GUEST_UNMAP = 8,
-
-    /* hv_guest_protect(hv_handle_t guest, uint64_t gpa, uint64_t len, uint32_t flags):
-     * Needs WRITE. HV_ERR_INVALID_ARGS also when a page of the range is not mapped. */
-    HV_SYS_GUEST_PROTECT = 9,
-
-    /* hv_guest_set_trap(hv_handle_t guest, uint32_t kind, uint64_t addr, uint64_t len,
-     *                   hv_handle_t port, uint64_t key):
-     * Traps see guest accesses to addresses the guest has no memory mapped at (MEM, BELL:
-     * guest-physical; IO: ports). HV_TRAP_MEM and HV_TRAP_IO are synchronous: the packet
-     * comes back from vcpu_resume; port must be HV_HANDLE_INVALID. HV_TRAP_BELL is
-     * asynchronous: a guest write in [addr, addr+len) becomes an HV_PKT_GUEST_BELL packet on
-     * the port and the guest continues past the write; addr and len page aligned; the port
-     * needs WRITE. If the port's queue is full, that bell packet (status HV_OK) comes back from
-     * vcpu_resume instead (nothing is dropped, the vCPU never stalls on a port; only a port whose
-     * handles are all closed drops bells, as nobody can wait on it); a read of a bell page
-     * comes back from vcpu_resume as HV_PKT_VCPU_EXIT (EPT violation). MEM and BELL traps
-     * share the guest-physical space, IO traps the port space. Needs WRITE on the guest.
-     * HV_ERR_INVALID_ARGS: bad kind, len 0, IO range beyond 0xffff, BELL unaligned, a port
-     * given for MEM/IO; HV_ERR_OUT_OF_RANGE: a MEM or BELL range beyond the guest-physical
-     * width (2^48); HV_ERR_ALREADY_EXISTS: overlaps a trap; HV_ERR_BAD_HANDLE /
-     * HV_ERR_WRONG_TYPE / HV_ERR_ACCESS_DENIED for guest or (BELL) port; HV_ERR_NO_MEMORY. */
-    HV_SYS_GUEST_SET_TRAP = 10,
-
-    /* hv_vcpu_create(hv_handle_t guest, uint32_t options, uint64_t entry, hv_handle_t *out):
-     * a vCPU that starts at guest-physical `entry` in the Multiboot machine state: flat
-     * 32-bit protected mode, paging off, CS = 0x08, data segments 0x10, interrupts off
-     * (write HV_VCPU_STATE to change registers before the first resume). It is bound to
-     * the calling thread; the new handle has DUPLICATE, TRANSFER, EXECUTE, SIGNAL, READ
-     * and WRITE. HV_ERR_ACCESS_DENIED: guest lacks WRITE; HV_ERR_BAD_HANDLE;
-     * HV_ERR_WRONG_TYPE: not a guest; HV_ERR_INVALID_ARGS: options != 0, entry >= 4 GiB,
-     * bad out; HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES (VPIDs or handles exhausted). */
-    HV_SYS_VCPU_CREATE = 11,
-
-    /* hv_vcpu_resume(hv_handle_t vcpu, struct hv_packet *packet): run until an exit the
-     * kernel cannot finish. Needs EXECUTE; only the creating thread, and not after the
-     * guest's last handle closed (else HV_ERR_BAD_STATE). HV_ERR_CANCELED: vcpu_kick;
-     * HV_ERR_INVALID_ARGS: bad packet pointer.
-     * Completing a packet: GUEST_IO OUT and GUEST_MEM stores are done when the packet
-     * arrives; a GUEST_IO IN is finished by vcpu_write_state(HV_VCPU_IO) (resumed without
-     * it, the IN runs again); a GUEST_MEM load is finished by the VMM writing the register
-     * and rip (+ inst_len) with vcpu_write_state(HV_VCPU_STATE). Port I/O or MMIO outside
-     * every trap comes back as HV_PKT_VCPU_EXIT. */
-    HV_SYS_VCPU_RESUME = 12,
-
-    /* hv_vcpu_kick(hv_handle_t vcpu): the current or next resume returns HV_ERR_CANCELED.
-     * Any thread (a resume preempted by the scheduler sees the kick when it runs again). Needs SIGNAL. HV_ERR_BAD_STATE: the guest's last handle closed. */
-    HV_SYS_VCPU_KICK = 13,
-
-    /* hv_vcpu_interrupt(hv_handle_t vcpu, uint32_t vector): queue a virtual interrupt.
-     * Any thread. Needs SIGNAL. HV_ERR_OUT_OF_RANGE: vector < 16 or > 255;
-     * HV_ERR_BAD_STATE: the guest's last handle closed. */
-    HV_SYS_VCPU_INTERRUPT = 14,
-
-    /* hv_vcpu_read_state(hv_handle_t vcpu, uint32_t kind, void *buf, size_t len):
-     * kinds HV_VCPU_STATE, HV_VCPU_SREGS. Needs READ; owner thread only (HV_ERR_BAD_STATE).
-     * HV_ERR_INVALID_ARGS: unknown kind (HV_VCPU_IO is write-only), len != sizeof the
-     * kind's struct, bad buf. */
-    HV_SYS_VCPU_READ_STATE = 15,
-
-    /* hv_vcpu_write_state(hv_handle_t vcpu, uint32_t kind, const void *buf, size_t len):
-     * kinds HV_VCPU_STATE, HV_VCPU_IO, HV_VCPU_SREGS (see state.h for its rules).
-     * Needs WRITE; owner thread only. HV_VCPU_IO: access_size 1, 2 or 4 else
-     * HV_ERR_INVALID_ARGS; HV_ERR_BAD_STATE when no IN is waiting. */
-    HV_SYS_VCPU_WRITE_STATE = 16,
-
-    /* hv_mem_map(uint64_t len, uint32_t flags, uint64_t *out_va): anonymous zeroed memory
-     * in the caller's address space; flags HV_MEM_READ|HV_MEM_WRITE (READ required).
-     * HV_ERR_INVALID_ARGS: len 0 or unaligned, bad flags or out; HV_ERR_NO_MEMORY. */
-    HV_SYS_MEM_MAP = 17,
-
-    /* hv_mem_unmap(uint64_t va, uint64_t len): whole earlier mappings only.
-     * HV_ERR_INVALID_ARGS: not exactly a range mem_map returned; HV_ERR_BAD_STATE: a guest
-     * still maps part of it (guest_unmap first, or close the guest). */
-    HV_SYS_MEM_UNMAP = 18,
-
-    /* hv_port_create(uint32_t options, hv_handle_t *out): a port: a queue of up to
-     * HV_PORT_CAPACITY packets (bell traps and port_queue put them in, port_wait takes them
-     * out). The handle has DUPLICATE, TRANSFER, READ and WRITE.
-     * HV_ERR_INVALID_ARGS: options != 0, bad out; HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES. */
-    HV_SYS_PORT_CREATE = 19,
-
-    /* hv_port_queue(hv_handle_t port, const struct hv_packet *packet): queue a packet from
-     * user space: its key and payload are kept, type becomes HV_PKT_USER, status HV_OK.
-     * Needs WRITE. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;
-     * HV_ERR_INVALID_ARGS: bad packet pointer; HV_ERR_NO_RESOURCES: the queue is full. */
-    HV_SYS_PORT_QUEUE = 20,
-
-    /* hv_port_wait(hv_handle_t port, uint64_t deadline, struct hv_packet *out): take the
-     * oldest packet, blocking until one arrives or the TSC reaches deadline (absolute TSC
-     * ticks, see hv_system_info.tsc_hz; 0 or any past value: do not block;
-     * HV_TIME_INFINITE: no deadline). Waiters are served first come, first served.
-     * Needs READ. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE, HV_ERR_ACCESS_DENIED;
-     * HV_ERR_INVALID_ARGS: bad out (checked before blocking, and again when the packet is
-     * copied out: the packet is lost then); HV_ERR_TIMED_OUT: deadline passed with the queue
-     * empty; HV_ERR_CANCELED: the port's last handle was closed while waiting. */
-    HV_SYS_PORT_WAIT = 21,
-
-    /* hv_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg, uint32_t options,
-     *                  hv_handle_t *out): a new thread of the calling process, runnable at
-     * once. It starts in ring 3 at entry as if called by a function with return address 0
-     * (the kernel stores 0 at stack_top - 8 and starts with rsp = stack_top - 8), rdi = arg,
-     * the other registers 0, interrupts on; it must end with thread_exit, never return.
-     * The scheduler is preemptive (round robin, HV_TIME_SLICE_MS per slice). The handle has
-     * DUPLICATE, TRANSFER, READ and WRITE.
-     * HV_ERR_INVALID_ARGS: options != 0; entry or stack_top not a canonical user address;
-     * stack_top not 16-byte aligned or stack_top - 8 not mapped writable; bad out.
-     * HV_ERR_NO_MEMORY; HV_ERR_NO_RESOURCES: HV_THREADS_MAX threads alive, or no handle slot. */
-    HV_SYS_THREAD_CREATE = 22,
-
-    /* hv_thread_exit(void): ends the calling thread; never returns. Its vCPUs stay (no other
-     * thread may resume them: close their handles). When the root task's last thread ends,
-     * the machine stops with status 1: a root task ends with system_shutdown. */
-    HV_SYS_THREAD_EXIT = 23,
-
+    HV_SYSCALLS(HV_SYSCALL_ENUM)
     HV_SYS_COUNT
 };
+#undef HV_SYSCALL_ENUM
+
+/*
+ * For the code made from the table: HV_SC_MAP(n, F, SEP, params) is
+ * F(0, KIND, C type, name) SEP() F(1, ...) ... over the n parameters.
+ */
+#define HV_SC_UNPACK(...) __VA_ARGS__
+#define HV_SC_CALL(m, args) m args          /* two names: neither may expand inside itself */
+#define HV_SC_APPLY(m, args) m args
+#define HV_SC_COMMA() ,
+#define HV_SC_NOSEP()
+#define HV_SC_MAP(n, F, SEP, params) HV_SC_CALL(HV_SC_MAP_##n, (F, SEP, HV_SC_UNPACK params))
+#define HV_SC_MAP_0(F, SEP, unused)
+#define HV_SC_MAP_1(F, SEP, p0) HV_SC_APPLY(F, (0, HV_SC_UNPACK p0))
+#define HV_SC_MAP_2(F, SEP, p0, p1) \
+    HV_SC_MAP_1(F, SEP, p0) SEP() HV_SC_APPLY(F, (1, HV_SC_UNPACK p1))
+#define HV_SC_MAP_3(F, SEP, p0, p1, p2) \
+    HV_SC_MAP_2(F, SEP, p0, p1) SEP() HV_SC_APPLY(F, (2, HV_SC_UNPACK p2))
+#define HV_SC_MAP_4(F, SEP, p0, p1, p2, p3) \
+    HV_SC_MAP_3(F, SEP, p0, p1, p2) SEP() HV_SC_APPLY(F, (3, HV_SC_UNPACK p3))
+#define HV_SC_MAP_5(F, SEP, p0, p1, p2, p3, p4) \
+    HV_SC_MAP_4(F, SEP, p0, p1, p2, p3) SEP() HV_SC_APPLY(F, (4, HV_SC_UNPACK p4))
+#define HV_SC_MAP_6(F, SEP, p0, p1, p2, p3, p4, p5) \
+    HV_SC_MAP_5(F, SEP, p0, p1, p2, p3, p4) SEP() HV_SC_APPLY(F, (5, HV_SC_UNPACK p5))
+/* A C parameter list: F(...) for each parameter, or void. */
+#define HV_SC_PARAMS(n, F, params) HV_SC_MAP(n, F, HV_SC_COMMA, params) HV_SC_VOID_##n
+#define HV_SC_VOID_0 void
+#define HV_SC_VOID_1
+#define HV_SC_VOID_2
+#define HV_SC_VOID_3
+#define HV_SC_VOID_4
+#define HV_SC_VOID_5
+#define HV_SC_VOID_6
 
 /* port_wait deadline: never time out. */
 #define HV_TIME_INFINITE UINT64_MAX

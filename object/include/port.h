@@ -8,8 +8,6 @@
 
 struct port;
 
-/* The port behind a handle of the current process, with `needed` rights. */
-hv_status_t port_lookup(uint64_t h, hv_rights_t needed, struct port **out);
 struct object *port_object(struct port *p);
 /*
  * Queue a copy of pkt: straight to the first waiter if one waits, else into

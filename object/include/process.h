@@ -54,6 +54,17 @@ hv_status_t process_map_anon(struct process *p, uint64_t va, uint64_t len, uint3
  * allocator has them (so guests get 2 MiB EPT leaves), single frames otherwise. */
 hv_status_t process_map_anon_2m(struct process *p, uint64_t va, uint64_t len, uint32_t rights);
 
+/* object/process_ops.c: the hypercalls of include/hv/syscall.h on the process itself,
+ * after their pointers were checked; errors as documented there. */
+hv_status_t process_mem_map(struct process *p, uint64_t len, uint32_t flags, uint64_t *va_out);
+hv_status_t process_mem_unmap(struct process *p, uint64_t va, uint64_t len);
+/* A thread entering ring 3 at entry with rsp = stack_top - 8 (where 0 is stored) and
+ * rdi = arg; its handle goes to user address user_out (checked writable). */
+hv_status_t process_thread_create(struct process *p, uint64_t entry, uint64_t stack_top,
+                                  uint64_t arg, uint64_t user_out);
+/* The calling thread of p ends; p's last one stops the machine. */
+__attribute__((noreturn)) void process_thread_exit(struct process *p);
+
 /* Load the root task (boot module "root") and make its first thread ready to run. */
 void root_task_start(const struct boot_info *bi);
 

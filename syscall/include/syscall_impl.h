@@ -1,47 +1,49 @@
-/* Kernel side of the hypercalls: one function per call, each validates every argument. */
+/*
+ * Kernel side of the hypercalls: a handler sys_<name>(typed parameters) per
+ * entry of the table in include/hv/syscall.h. The dispatcher
+ * (syscall/syscall.c) decodes the registers by each parameter's kind first;
+ * a handler looks up the handles with their rights, makes one call into
+ * object/ and copies the results out. Pointers stay user addresses
+ * (uint64_t), checked with vspace_*.
+ */
 #ifndef SYSCALL_IMPL_H
 #define SYSCALL_IMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "hv/hv.h"
-#include "handles.h"
-
-typedef int64_t (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                              uint64_t a5);
 
 /* Install the dispatcher as arch/x86's SYSCALL handler. */
 void syscall_init(void);
 
-#define SYSCALL_DEFINE(name) \
-    int64_t sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* The handlers' parameter types by kind. */
+#define SC_KTYPE_HANDLE(type) type
+#define SC_KTYPE_U32(type) type
+#define SC_KTYPE_U64(type) type
+#define SC_KTYPE_PTR(type) uint64_t
+#define SC_KTYPE_WIDE(type) uint64_t
+#define SC_KPARAM(i, kind, type, name) SC_KTYPE_##kind(type) name
+#define SC_KRET_STATUS hv_status_t
+#define SC_KRET_NORETURN _Noreturn void
+#define SC_PROTO(NAME, nr, name, ret, n, params) \
+    SC_KRET_##ret sys_##name(HV_SC_PARAMS(n, SC_KPARAM, params));
+HV_SYSCALLS(SC_PROTO)
+#undef SC_PROTO
 
-/* kernel/syscall.c */
-SYSCALL_DEFINE(null);
-SYSCALL_DEFINE(debug_write);
-SYSCALL_DEFINE(system_info);
-SYSCALL_DEFINE(system_shutdown);
-SYSCALL_DEFINE(handle_close);
-SYSCALL_DEFINE(handle_duplicate);
-SYSCALL_DEFINE(mem_map);
-SYSCALL_DEFINE(mem_unmap);
-/* kernel/sys_guest.c */
-SYSCALL_DEFINE(guest_create);
-SYSCALL_DEFINE(guest_map);
-SYSCALL_DEFINE(guest_unmap);
-SYSCALL_DEFINE(guest_protect);
-SYSCALL_DEFINE(guest_set_trap);
-SYSCALL_DEFINE(vcpu_create);
-SYSCALL_DEFINE(vcpu_resume);
-SYSCALL_DEFINE(vcpu_kick);
-SYSCALL_DEFINE(vcpu_interrupt);
-SYSCALL_DEFINE(vcpu_read_state);
-SYSCALL_DEFINE(vcpu_write_state);
-/* kernel/port.c */
-SYSCALL_DEFINE(port_create);
-SYSCALL_DEFINE(port_queue);
-SYSCALL_DEFINE(port_wait);
-/* kernel/sys_thread.c */
-SYSCALL_DEFINE(thread_create);
-SYSCALL_DEFINE(thread_exit);
+/* Decoding one register by kind: HV_OK, or the error include/hv/syscall.h gives. */
+static inline hv_status_t sc_decode_HANDLE(uint64_t raw)
+{
+    return raw > UINT32_MAX ? HV_ERR_BAD_HANDLE : HV_OK;
+}
+
+static inline hv_status_t sc_decode_U32(uint64_t raw)
+{
+    return raw > UINT32_MAX ? HV_ERR_INVALID_ARGS : HV_OK;
+}
+
+/* U64, PTR and WIDE registers are taken whole. */
+#define sc_decode_U64(raw) HV_OK
+#define sc_decode_PTR(raw) HV_OK
+#define sc_decode_WIDE(raw) HV_OK
 
 #endif

@@ -206,6 +206,17 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
 void vcpu_complete_mmio_load(struct vcpu *v, uint64_t value);
 void vcpu_complete_io_in(struct vcpu *v, uint32_t value);
 
+/*
+ * vmx/vcpu_state.c: the guest state of include/hv/state.h. The writes check
+ * it first: false (and nothing changed) for a state the ABI does not allow.
+ */
+struct hv_vcpu_state;
+struct hv_vcpu_sregs;
+void vcpu_read_state(struct vcpu *v, struct hv_vcpu_state *s);
+bool vcpu_write_state(struct vcpu *v, const struct hv_vcpu_state *s);
+void vcpu_read_sregs(struct vcpu *v, struct hv_vcpu_sregs *s);
+bool vcpu_write_sregs(struct vcpu *v, const struct hv_vcpu_sregs *s);
+
 /* vmx/entry.asm: 0 when the exit handler asked to leave, 1/2 on VMfailInvalid/Valid. */
 int vmx_enter(struct vcpu *v);
 /* vmx/exit.c: 1 = resume the guest, 0 = return to vcpu_run's caller. */
