@@ -18,10 +18,14 @@ LAYERS := lib arch/x86 mm vmx kernel object syscall boot
 # -I flags of layer number $(1) (1-based) and all below it.
 layer_inc = -Iinclude $(foreach l,$(wordlist 1,$(1),$(LAYERS)),-I$(l)/include)
 
+# Freestanding code sees the compiler's own headers (stdint.h, stddef.h, stdbool.h,
+# stdarg.h) and no C library: a quoted include like "sched.h" can never fall through
+# to the host's /usr/include when the layer's folder does not have it.
+FREESTANDING_INC := -nostdinc -isystem $(shell $(CC) -print-file-name=include)
 KCFLAGS := -std=c11 -ffreestanding -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie \
            -mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
            -fno-asynchronous-unwind-tables -fno-builtin -O2 -g \
-           -Wall -Wextra -Werror -MMD -MP
+           -Wall -Wextra -Werror -MMD -MP $(FREESTANDING_INC)
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 # Sources by wildcard per folder: a new file needs no list. A layer's

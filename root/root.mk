@@ -15,7 +15,7 @@
 ROOT_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mcmodel=large -mno-red-zone \
                -mgeneral-regs-only -fno-stack-protector -fno-builtin \
                -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror \
-               -Iinclude -Ilib/include -Iroot/include -MMD -MP
+               -Iinclude -Ilib/include -Iroot/include -MMD -MP $(FREESTANDING_INC)
 ROOT_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T root/root.ld
 
 # Two images from one set of objects:
