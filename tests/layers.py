@@ -15,7 +15,9 @@ make layers: the floor plan holds. Prints one line per violation
     object is built from lib/ or root/ and uses no symbol only a kernel-only
     folder defines.
  3. VMCS: vmread/vmwrite (inline asm or .asm), vmcs_read*/vmcs_write* and
-    VMCS_* field macros appear only in vmx/.
+    VMCS_* field macros appear only in vmx/; and no kernel object built from
+    another folder holds a VMX instruction (objdump), so an inline function
+    from a vmx/ header cannot carry one out either.
  4. No file cycles: among the kernel's objects, no two source files need
     each other (directly or round a longer loop) through the symbols they
     reference.
@@ -349,12 +351,43 @@ def check_cycles(uses):
             visit(v)
 
 
+VMX_OPCODES = re.compile(r"\t(vmread|vmwrite|vmptrld|vmptrst|vmclear|vmlaunch|vmresume|vmxon|"
+                         r"vmxoff|invept|invvpid)\b")
+
+
+def check_vmx_instructions(kobjs):
+    """VMX instructions in the machine code of objects built outside vmx/."""
+    objs = {o: s for o, s in kobjs if owner(s) != "vmx"}
+    if not objs:
+        return
+    r = subprocess.run(["objdump", "-d", "--no-show-raw-insn"] + sorted(objs), cwd=ROOT,
+                       capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f"layers: objdump: {r.stderr.strip()}")
+    obj, func, seen = None, None, set()
+    for line in r.stdout.splitlines():
+        m = re.match(r"(\S+\.o):\s+file format", line)
+        if m:
+            obj = m.group(1)
+            continue
+        m = re.match(r"[0-9a-f]+ <(.+)>:", line)
+        if m:
+            func = m.group(1)
+            continue
+        m = VMX_OPCODES.search(line)
+        if m and obj in objs and (obj, func) not in seen:
+            seen.add((obj, func))
+            report(objs[obj], "VMX instruction outside vmx/",
+                   f"{m.group(1)} in {func} (an inline from a vmx/ header?)")
+
+
 def check_symbols():
     kobjs = [(o, s) for o, s in objects("KOBJS", "build/k") if not under(s, "tests")]
     robjs = objects("ROOT_OBJS", "build/root")
     if not kobjs or not robjs:
         sys.exit("layers: no kernel or root task objects under build/: build first (make layers)")
     kdef, kundef = defined([o for o, _ in kobjs]), undefined([o for o, _ in kobjs])
+    check_vmx_instructions(kobjs)
     rdef, rundef = defined([o for o, _ in robjs]), undefined([o for o, _ in robjs])
 
     defs = {}                           # symbol -> [(layer number, source, strong)]

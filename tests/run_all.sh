@@ -8,15 +8,22 @@ cd "$(dirname "$0")/.."
 mkdir -p build/logs
 passed=0 failed=0
 
+# run_check NAME COMMAND...: one test; its output is shown only when it fails.
+run_check() {
+    local name=$1 start=$SECONDS out
+    shift
+    if out=$("$@" 2>&1); then
+        echo "PASS $name ($((SECONDS - start)) s)"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name ($((SECONDS - start)) s)"
+        printf '%s\n' "$out" | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+}
+
 # make test passes LAYERS and the object lists; run by hand, it reads the Makefile.
-if out=$(python3 tests/layers.py 2>&1); then
-    echo "PASS layers"
-    passed=$((passed + 1))
-else
-    echo "FAIL layers"
-    printf '%s\n' "$out" | sed 's/^/    /'
-    failed=$((failed + 1))
-fi
+run_check layers python3 tests/layers.py
 
 unit_out=$(build/unit_tests 2>&1)
 summary=$(printf '%s\n' "$unit_out" | grep -E '^unit: [0-9]+ passed, [0-9]+ failed$' | tail -1)
@@ -32,15 +39,7 @@ fi
 
 for t in tests/integration/t_*.sh; do
     name=$(basename "$t" .sh)
-    start=$SECONDS
-    if out=$(bash "$t" 2>&1); then
-        echo "PASS integration/${name#t_} ($((SECONDS - start)) s)"
-        passed=$((passed + 1))
-    else
-        echo "FAIL integration/${name#t_} ($((SECONDS - start)) s)"
-        printf '%s\n' "$out" | sed 's/^/    /'
-        failed=$((failed + 1))
-    fi
+    run_check "integration/${name#t_}" bash "$t"
 done
 
 echo "$passed passed, $failed failed"

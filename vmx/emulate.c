@@ -82,7 +82,7 @@ int vmx_exit_cpuid(struct vcpu *v, uint32_t reason)
     v->regs[GPR_RBX] = r.ebx;
     v->regs[GPR_RCX] = r.ecx;
     v->regs[GPR_RDX] = r.edx;
-    vcpu_skip_instruction(v);
+    vmx_skip_instruction(v);
     return 1;
 }
 
@@ -193,7 +193,7 @@ int vmx_exit_cr_access(struct vcpu *v, uint32_t reason)
     if (rc != HV_OK)
         gp(v);
     else
-        vcpu_skip_instruction(v);
+        vmx_skip_instruction(v);
     return 1;
 }
 
@@ -222,7 +222,7 @@ static void finish_msr(struct vcpu *v, hv_status_t rc)
     if (rc != HV_OK)
         gp(v);
     else
-        vcpu_skip_instruction(v);
+        vmx_skip_instruction(v);
 }
 
 static bool canonical(uint64_t a)
@@ -344,6 +344,6 @@ int vmx_exit_xsetbv(struct vcpu *v, uint32_t reason)
     v->xcr0 = val;
     __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
     this_cpu()->xcr0 = val;
-    vcpu_skip_instruction(v);
+    vmx_skip_instruction(v);
     return 1;
 }

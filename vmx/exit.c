@@ -55,7 +55,7 @@ static int exit_window(struct vcpu *v, uint32_t reason)
 
 static int exit_hlt(struct vcpu *v, uint32_t reason)
 {
-    vcpu_skip_instruction(v);
+    vmx_skip_instruction(v);
     if (v->pending_irq >= 0 && (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
         return 1;                       /* an event is waiting: deliver, don't halt */
     return vcpu_leave(v, VCPU_EXIT_HLT, reason);
@@ -65,7 +65,7 @@ static int exit_skip(struct vcpu *v, uint32_t reason)
 {
     /* INVD, WBINVD, MONITOR, MWAIT, PAUSE: no device does non-coherent DMA here. */
     (void)reason;
-    vcpu_skip_instruction(v);
+    vmx_skip_instruction(v);
     return 1;
 }
 
@@ -73,7 +73,7 @@ static int exit_vmcall(struct vcpu *v, uint32_t reason)
 {
     (void)reason;
     v->regs[GPR_RAX] = 0;
-    vcpu_skip_instruction(v);
+    vmx_skip_instruction(v);
     return 1;
 }
 
@@ -91,7 +91,7 @@ static int exit_io(struct vcpu *v, uint32_t reason)
     uint8_t size = (uint8_t)((q & 7) + 1);
     bool in = q & (1u << 3), string = q & (1u << 4);
     if (!in && !string && (v->vm->sink_ports[port / 8] & (1u << (port % 8)))) {
-        vcpu_skip_instruction(v);
+        vmx_skip_instruction(v);
         return 1;
     }
     vcpu_leave(v, VCPU_EXIT_IO, reason);

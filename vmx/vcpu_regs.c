@@ -1,10 +1,12 @@
 /*
  * Guest register rules shared by the vCPU set-up and the exit handlers: the
  * real CR0/CR4 under VMX's fixed bits, and the MSRs the VMCS does not switch
- * (SYSCALL's and KERNEL_GS_BASE), loaded only while the guest can use them.
+ * (SYSCALL's and KERNEL_GS_BASE), loaded only while the guest can use them;
+ * and moving RIP past an instruction for the layers above (vcpu_advance_rip).
  */
 #include "vcpu.h"
 #include "vmcs.h"
+#include "vmx_exits.h"
 #include "vmx_setup.h"
 #include "x86.h"
 
@@ -54,4 +56,9 @@ void vcpu_msrs_unload(struct vcpu *v)
         wrmsr(vcpu_switched_msr[i], v->host_msrs[i]);
     }
     v->msrs_loaded = false;
+}
+
+void vcpu_advance_rip(struct vcpu *v, uint32_t len)
+{
+    vmx_advance_rip(v, len);
 }

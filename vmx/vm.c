@@ -190,11 +190,11 @@ void vcpu_complete_mmio_load(struct vcpu *v, uint64_t value)
     if (m->sign_extend && bits < 64 && (value >> (bits - 1)) & 1)
         value |= ~0ull << bits;
     write_reg(v, m->reg, value, m->dst_size ? m->dst_size : m->size, m->high8);
-    vcpu_advance_rip(v, v->exit.insn_len);
+    vmx_advance_rip(v, v->exit.insn_len);
 }
 
 void vcpu_complete_io_in(struct vcpu *v, uint32_t value)
 {
     write_reg(v, GPR_RAX, value, v->exit.io.size, false);
-    vcpu_advance_rip(v, v->exit.insn_len);
+    vmx_advance_rip(v, v->exit.insn_len);
 }

@@ -9,6 +9,7 @@
 #include "kstring.h"
 #include "mm.h"
 #include "vcpu.h"
+#include "vmx_exits.h"
 #include "vmcs.h"
 #include "vmx_selftest.h"
 #include "vmx_setup.h"
@@ -169,7 +170,7 @@ static bool handle_exit(struct run *r)
     case VCPU_EXIT_IO:
         if (!e->io.in && !e->io.string && e->io.port == 0xe9) {
             guest_putc(r, (char)e->io.data);
-            vcpu_skip_instruction(v);
+            vmx_skip_instruction(v);
             return true;
         }
         if (!e->io.in && !e->io.string && e->io.port == 0xf4 && e->io.size == 4) {

@@ -171,10 +171,7 @@ UT_TEST(trap_add_copies_the_template)
 static uint64_t rng_state;
 static uint64_t rnd(void)               /* splitmix64 */
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return ut_splitmix64(&rng_state);
 }
 
 /* Random adds against a bitmap of taken addresses per space, then lookups everywhere. */

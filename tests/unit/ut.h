@@ -28,4 +28,14 @@ void ut_fail_eq(const char *file, int line, const char *a, const char *b,
         if (ut_a != ut_b) ut_fail_eq(__FILE__, __LINE__, #a, #b, ut_a, ut_b); \
     } while (0)
 
+/* splitmix64: a small, good pseudo-random sequence from any seed (fixed seeds make
+ * the randomized tests repeatable). */
+static inline uint64_t ut_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 #endif

@@ -182,25 +182,11 @@ void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector);
 void vcpu_queue_nmi(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /*
- * Move the guest past an instruction the hypervisor completed for it. Ends
- * STI/MOV-SS blocking as executing the instruction would have. Inline: it is
- * on every fast path. The current VMCS is v's for these and the calls below.
+ * Move the guest past an instruction completed for it (a port OUT or MMIO store
+ * the caller emulated), ending STI/MOV-SS blocking as executing it would have.
+ * The current VMCS is v's for this and the calls below.
  */
-static inline void vcpu_advance_rip(struct vcpu *v, uint32_t len)
-{
-    (void)v;
-    vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
-    uint64_t block = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-    if (__builtin_expect(block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS), 0))
-        vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-                   block & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
-}
-
-/* By the exit's instruction length (valid for instruction-caused exits only). */
-static inline void vcpu_skip_instruction(struct vcpu *v)
-{
-    vcpu_advance_rip(v, (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN));
-}
+void vcpu_advance_rip(struct vcpu *v, uint32_t len);
 
 /* Complete an MMIO load or port IN the caller emulated. */
 void vcpu_complete_mmio_load(struct vcpu *v, uint64_t value);

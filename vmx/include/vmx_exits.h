@@ -6,6 +6,28 @@
 #include "vcpu.h"
 #include "vmcs.h"
 
+/*
+ * Move the guest past an instruction the hypervisor completed for it. Ends
+ * STI/MOV-SS blocking as executing the instruction would have. Inline: it is
+ * on every fast path (vcpu_advance_rip is the same for the layers above,
+ * which may not touch the VMCS). The current VMCS is v's.
+ */
+static inline void vmx_advance_rip(struct vcpu *v, uint32_t len)
+{
+    (void)v;
+    vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
+    uint64_t block = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+    if (__builtin_expect(block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS), 0))
+        vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+                   block & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+/* By the exit's instruction length (valid for instruction-caused exits only). */
+static inline void vmx_skip_instruction(struct vcpu *v)
+{
+    vmx_advance_rip(v, (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
 /* Fill v->exit (kind, reason, qualification, rip) for the caller; returns 0.
  * Inline: every handler that leaves uses it (and exit.c and emulate.c both). */
 static inline int vcpu_leave(struct vcpu *v, uint32_t kind, uint32_t reason)
