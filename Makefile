@@ -151,7 +151,7 @@ debug: $(BUILD)/kernel.elf esp
 
 # ---- tests --------------------------------------------------------------------
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror $(call layer_inc,$(words $(LAYERS))) \
-               -Iboot/efi -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+               -Iboot/efi -Iroot/include -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
 # The EFI loader's parsers are pure too, but not part of the kernel.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(PURE_SRCS) boot/efi/cfg.c $(ROOT_UNIT_SRCS)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/host/%.o)
