@@ -20,8 +20,9 @@ static bool find_value(const char *cmdline, const char *key, const char **val, s
         while (is_space(*p))
             p++;
         const char *tok = p;
-        while (*p && !is_space(*p))
-            p++;
+        bool quoted = false;            /* inside "...": spaces belong to the token */
+        while (*p && (quoted || !is_space(*p)))
+            quoted ^= *p++ == '"';
         size_t tlen = (size_t)(p - tok);
         if (tlen < klen)
             continue;
@@ -37,6 +38,10 @@ static bool find_value(const char *cmdline, const char *key, const char **val, s
         } else if (tok[klen] == '=') {  /* later settings win */
             *val = tok + klen + 1;
             *len = tlen - klen - 1;
+            if (*len >= 2 && (*val)[0] == '"' && (*val)[*len - 1] == '"') {
+                (*val)++;               /* key="a value": the quotes go */
+                *len -= 2;
+            }
             found = true;
         }
     }

@@ -211,3 +211,19 @@ UT_TEST(cmdline_regress_list_has_long_value_truncated)
     CHECK(cmdline_list_has(c, "trace", "vmexit_all"));  /* false negative */
     CHECK(cmdline_list_has(c, "log", "info"));
 }
+
+UT_TEST(cmdline_quoted_values_keep_spaces)
+{
+    char buf[64];
+    const char *c = "console=com1 guest.args=\"console=ttyS0 mbtest=42\" log=debug";
+    CHECK(cmdline_lookup(c, "guest.args", buf, sizeof(buf)));
+    CHECK(!strcmp(buf, "console=ttyS0 mbtest=42"));
+    CHECK(cmdline_lookup(c, "log", buf, sizeof(buf)) && !strcmp(buf, "debug"));
+    CHECK(cmdline_lookup(c, "console", buf, sizeof(buf)) && !strcmp(buf, "com1"));
+    /* The words inside the quotes are no keys of their own. */
+    CHECK(!cmdline_lookup(c, "mbtest", buf, sizeof(buf)));
+    CHECK(cmdline_lookup("a=\"\" b=1", "a", buf, sizeof(buf)) && !strcmp(buf, ""));
+    /* An unmatched quote swallows the rest of the line; nothing is read past it. */
+    CHECK(cmdline_lookup("x=\"open b=2", "x", buf, sizeof(buf)) && !strcmp(buf, "\"open b=2"));
+    CHECK(!cmdline_lookup("x=\"open b=2", "b", buf, sizeof(buf)));
+}

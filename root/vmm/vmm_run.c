@@ -1,0 +1,367 @@
+/*
+ * Setting a guest up and running it: guest RAM, the image, every port and
+ * every guest-physical address outside RAM trapped to the device table, the
+ * vCPU; then the packet loop until a device, a fault or the VMM ends it.
+ */
+#include "guest_loader.h"
+#include "libsys.h"
+#include "mmio_load.h"
+#include "rt.h"
+#include "vmm.h"
+#include "vmm_status.h"
+#include "vmx_names.h"
+
+#define FLAT_RAM_SIZE   (2ull << 20)        /* guest/PROTOCOL.md */
+#define MB_RAM_SIZE     (128ull << 20)      /* Multiboot kernels without guest.mem */
+#define FLAT_LOAD_GPA   0x8000
+#define FLAT_STACK_GPA  0x7000
+#define GDT_GPA         0x500
+#define MBI_GPA         0x1000
+#define LOADER_NAME     "hv root task"
+#define COM1_BASE       0x3f8
+#define GPA_LIMIT       (1ull << 48)        /* the guest-physical width traps may cover */
+
+/* ---- guest console: whole lines, prefixed with the guest's name --------------------- */
+
+static void line_flush(struct vm *vm, struct vmm_line *l)
+{
+    printf("%s: %.*s\n", vm->name, (int)l->len, l->buf);
+    l->len = 0;
+}
+
+static void line_putc(struct vm *vm, struct vmm_line *l, char c)
+{
+    if (c == '\n') {
+        line_flush(vm, l);
+        return;
+    }
+    if (c == '\r')
+        return;
+    if ((unsigned char)c < 0x20 && c != '\t')
+        c = '?';                /* keep control characters off the host console */
+    if (l->len == sizeof(l->buf))
+        line_flush(vm, l);      /* an overlong line goes out in pieces */
+    l->buf[l->len++] = c;
+}
+
+static void com1_putc(void *ctx, char c)
+{
+    struct vm *vm = ctx;
+    line_putc(vm, &vm->com1_line, c);
+}
+
+static void e9_putc(void *ctx, char c)
+{
+    struct vm *vm = ctx;
+    line_putc(vm, &vm->e9_line, c);
+}
+
+/* Partial lines go out before the VMM says anything about the guest. */
+static void console_flush(struct vm *vm)
+{
+    if (vm->com1_line.len)
+        line_flush(vm, &vm->com1_line);
+    if (vm->e9_line.len)
+        line_flush(vm, &vm->e9_line);
+}
+
+/* ---- the COM1 16550 as a device: wider accesses are successive byte ports ----------- */
+
+static uint32_t com1_read(void *ctx, uint16_t port, unsigned size)
+{
+    struct vm *vm = ctx;
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint32_t)uart_read(&vm->com1, (uint16_t)(port + i)) << (8 * i);
+    return v;
+}
+
+static void com1_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
+{
+    struct vm *vm = ctx;
+    for (unsigned i = 0; i < size; i++)
+        uart_write(&vm->com1, (uint16_t)(port + i), (uint8_t)(value >> (8 * i)));
+}
+
+/* ---- reporting ---------------------------------------------------------------------- */
+
+/* True for HV_OK; else says which call failed and ends the run as the VMM's fault. */
+static bool ok(struct vm *vm, const char *call, hv_status_t rc)
+{
+    if (rc == HV_OK)
+        return true;
+    console_flush(vm);
+    printf("root: guest %s: %s failed: %s (%d)\n", vm->name, call, hv_status_name(rc), rc);
+    vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "a hypercall failed");
+    return false;
+}
+
+static void stop(struct vm *vm, uint32_t status, const char *why)
+{
+    console_flush(vm);
+    vmm_exit_set(&vm->exit, status, why);
+}
+
+/* An access no device claimed: a PC gives all ones and drops writes. At log=debug the
+ * first one of each port or page is said; guest.strict stops the guest there. */
+static void unclaimed(struct vm *vm, bool io, uint64_t addr, unsigned size, bool write)
+{
+    bool first = true;
+    if (io) {
+        first = !(vm->port_seen[addr / 8] & (1u << (addr % 8)));
+        vm->port_seen[addr / 8] |= (uint8_t)(1u << (addr % 8));
+    } else {
+        for (unsigned i = 0; i < vm->nmmio_seen && first; i++)
+            first = vm->mmio_seen[i] != (addr >> 12);
+        if (first && vm->nmmio_seen < sizeof(vm->mmio_seen) / sizeof(vm->mmio_seen[0]))
+            vm->mmio_seen[vm->nmmio_seen++] = addr >> 12;
+    }
+    if ((vm->opt->debug && first) || vm->opt->strict) {
+        console_flush(vm);
+        printf("root: guest %s: %s %s of %u bytes at %s 0x%llx: nothing there%s\n", vm->name,
+               first ? "first" : "another", write ? "write" : "read", size,
+               io ? "port" : "address", (unsigned long long)addr,
+               vm->opt->strict ? " (guest.strict: stopping)" : ", all ones / dropped");
+    }
+    if (vm->opt->strict)
+        stop(vm, VMM_STATUS_STRICT, "guest.strict: an access nothing claims");
+}
+
+/* ---- packets ------------------------------------------------------------------------ */
+
+static void handle_io(struct vm *vm, const struct hv_packet_guest_io *io)
+{
+    unsigned size = io->access_size;
+    bool claimed;
+    if (io->input) {
+        uint32_t v = vmm_io_read(&vm->devices, io->port, size, &claimed);
+        if (!claimed)
+            unclaimed(vm, true, io->port, size, false);
+        struct hv_vcpu_io done = { .access_size = (uint8_t)size, .data = v };
+        ok(vm, "hv_vcpu_write_state(HV_VCPU_IO)",
+           hv_vcpu_write_state(vm->vcpu, HV_VCPU_IO, &done, sizeof(done)));
+    } else {
+        vmm_io_write(&vm->devices, io->port, size, io->data, &claimed);
+        if (!claimed)
+            unclaimed(vm, true, io->port, size, true);
+    }
+}
+
+static uint64_t *gpr(struct hv_vcpu_state *s, unsigned reg)
+{
+    return &(&s->rax)[reg & 15];
+}
+
+/* A store is done when the packet arrives; a load is finished here: register and RIP. */
+static void handle_mem(struct vm *vm, const struct hv_packet_guest_mem *m)
+{
+    bool claimed;
+    if (m->write) {
+        vmm_mmio_write(&vm->devices, m->addr, m->access_size, m->data, &claimed);
+        if (!claimed)
+            unclaimed(vm, false, m->addr, m->access_size, true);
+        return;
+    }
+    uint64_t v = vmm_mmio_read(&vm->devices, m->addr, m->access_size, &claimed);
+    if (!claimed)
+        unclaimed(vm, false, m->addr, m->access_size, false);
+    struct hv_vcpu_state s;
+    if (!ok(vm, "hv_vcpu_read_state", hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s))))
+        return;
+    uint64_t *r = gpr(&s, m->reg);
+    *r = mmio_load_result(*r, m, v);
+    s.rip += m->inst_len;
+    ok(vm, "hv_vcpu_write_state", hv_vcpu_write_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s)));
+}
+
+static void dump_registers(struct vm *vm)
+{
+    struct hv_vcpu_state s;
+    if (hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s)) != HV_OK)
+        return;
+    printf("root: guest %s: rip 0x%llx rsp 0x%llx rflags 0x%llx rax 0x%llx rbx 0x%llx "
+           "rcx 0x%llx rdx 0x%llx rsi 0x%llx rdi 0x%llx rbp 0x%llx\n", vm->name,
+           (unsigned long long)s.rip, (unsigned long long)s.rsp, (unsigned long long)s.rflags,
+           (unsigned long long)s.rax, (unsigned long long)s.rbx, (unsigned long long)s.rcx,
+           (unsigned long long)s.rdx, (unsigned long long)s.rsi, (unsigned long long)s.rdi,
+           (unsigned long long)s.rbp);
+}
+
+static void handle_vcpu_event(struct vm *vm, const struct hv_packet_guest_vcpu *e)
+{
+    console_flush(vm);
+    if (e->kind == HV_VCPU_SHUTDOWN) {
+        printf("root: guest %s: triple fault at rip 0x%llx\n", vm->name,
+               (unsigned long long)e->rip);
+        dump_registers(vm);
+        stop(vm, VMM_STATUS_TRIPLE_FAULT, "triple fault");
+        return;
+    }
+    if (e->kind == HV_VCPU_HALT) {
+        /* No device raises interrupts yet: a HLT can never end, whatever RFLAGS.IF says. */
+        struct hv_vcpu_state s;
+        bool intr = hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s)) == HV_OK &&
+                    (s.rflags & (1u << 9));
+        printf("root: guest %s: halted forever at rip 0x%llx (HLT with interrupts %s, nothing "
+               "can wake it)\n", vm->name, (unsigned long long)e->rip, intr ? "on" : "off");
+        stop(vm, VMM_STATUS_HALTED, "halted forever");
+        return;
+    }
+    printf("root: guest %s: vCPU event %u at rip 0x%llx\n", vm->name, e->kind,
+           (unsigned long long)e->rip);
+    stop(vm, VMM_STATUS_UNHANDLED, "unknown vCPU event");
+}
+
+static void handle_exit(struct vm *vm, const struct hv_packet_vcpu_exit *e)
+{
+    console_flush(vm);
+    printf("root: guest %s: %sexit %s (%u), qualification 0x%llx, rip 0x%llx, gpa 0x%llx\n",
+           vm->name, (e->reason & EXIT_REASON_ENTRY_FAILURE) ? "VM entry failed: " : "",
+           vmx_exit_reason_name(e->reason & 0xffff), e->reason & 0xffff,
+           (unsigned long long)e->qualification, (unsigned long long)e->rip,
+           (unsigned long long)e->gpa);
+    dump_registers(vm);
+    stop(vm, VMM_STATUS_UNHANDLED, "an exit the VMM cannot complete");
+}
+
+static void run(struct vm *vm)
+{
+    while (!vm->exit.done) {
+        struct hv_packet p;
+        if (!ok(vm, "hv_vcpu_resume", hv_vcpu_resume(vm->vcpu, &p)))
+            break;
+        switch (p.type) {
+        case HV_PKT_GUEST_IO:
+            handle_io(vm, &p.guest_io);
+            break;
+        case HV_PKT_GUEST_MEM:
+            handle_mem(vm, &p.guest_mem);
+            break;
+        case HV_PKT_GUEST_VCPU:
+            handle_vcpu_event(vm, &p.guest_vcpu);
+            break;
+        case HV_PKT_VCPU_EXIT:
+            handle_exit(vm, &p.vcpu_exit);
+            break;
+        default:
+            console_flush(vm);
+            printf("root: guest %s: unknown packet type %u\n", vm->name, p.type);
+            stop(vm, VMM_STATUS_UNHANDLED, "unknown packet");
+            break;
+        }
+    }
+}
+
+/* ---- set-up and tear-down ---------------------------------------------------------------- */
+
+/* guest/PROTOCOL.md: 0x08 flat 32-bit code, 0x10 flat data, 0x18 64-bit code. */
+static const uint64_t flat_gdt[4] = {
+    0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull, 0x00af9b000000ffffull,
+};
+
+static const char *format_name(enum gl_format f)
+{
+    return f == GL_FORMAT_MB2 ? "Multiboot2" : f == GL_FORMAT_MB1 ? "Multiboot" : "flat";
+}
+
+static bool devices_setup(struct vm *vm)
+{
+    vmm_devices_init(&vm->devices);
+    uart_init(&vm->com1, COM1_BASE, com1_putc, vm);
+    pc_ports_init(&vm->pc, &vm->exit, e9_putc, vm);
+    const struct vmm_device com1 = { "com1", COM1_BASE, UART_NPORTS, 0, 0, vm, com1_read,
+                                     com1_write, 0, 0 };
+    if (!vmm_devices_add(&vm->devices, &com1) || !pc_ports_register(&vm->pc, &vm->devices)) {
+        printf("root: guest %s: the device table refused a device\n", vm->name);
+        return false;
+    }
+    return true;
+}
+
+/* Every port, and every guest-physical address above RAM, comes to the device table. */
+static bool traps_setup(struct vm *vm)
+{
+    return ok(vm, "hv_guest_set_trap(IO)", hv_guest_set_trap(vm->guest, HV_TRAP_IO, 0, 0x10000,
+                                                             HV_HANDLE_INVALID, 0)) &&
+           ok(vm, "hv_guest_set_trap(MEM)",
+              hv_guest_set_trap(vm->guest, HV_TRAP_MEM, vm->ram_size, GPA_LIMIT - vm->ram_size,
+                                HV_HANDLE_INVALID, 0));
+}
+
+/* Guest RAM, the image, the guest, its traps and its vCPU. */
+static bool setup(struct vm *vm, const void *image, uint64_t len)
+{
+    enum gl_format fmt = gl_detect(image, len);
+    vm->ram_size = vm->opt->mem_bytes ? vm->opt->mem_bytes
+                 : fmt == GL_FORMAT_FLAT ? FLAT_RAM_SIZE : MB_RAM_SIZE;
+    if (!devices_setup(vm) ||
+        !ok(vm, "hv_mem_map", hv_mem_map(vm->ram_size, HV_MEM_READ | HV_MEM_WRITE, &vm->ram_va)))
+        return false;
+
+    struct gl_ram ram = { (uint8_t *)(uintptr_t)vm->ram_va, vm->ram_size };
+    struct gl_image img;
+    struct gl_boot boot = { 0, 0, 0 };
+    int rc = gl_load(image, len, &ram, FLAT_LOAD_GPA, &img);
+    if (rc == GL_OK && fmt != GL_FORMAT_FLAT)
+        rc = gl_build_mbi(&ram, &img, MBI_GPA, vm->opt->args, LOADER_NAME, &boot);
+    if (rc != GL_OK) {
+        printf("root: guest %s: cannot load its %s image: %s\n", vm->name, format_name(fmt),
+               gl_error_name(rc));
+        vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "the loader refused the image");
+        return false;
+    }
+    if (fmt == GL_FORMAT_FLAT)
+        memcpy(ram.mem + GDT_GPA, flat_gdt, sizeof(flat_gdt));
+    printf("root: guest %s: %s image, entry 0x%x, %llu MiB RAM\n", vm->name, format_name(fmt),
+           img.entry, (unsigned long long)(vm->ram_size >> 20));
+
+    if (!ok(vm, "hv_guest_create", hv_guest_create(0, &vm->guest)) ||
+        !ok(vm, "hv_guest_map", hv_guest_map(vm->guest, 0, vm->ram_va, vm->ram_size,
+                                             HV_GUEST_PERM_READ | HV_GUEST_PERM_WRITE |
+                                                 HV_GUEST_PERM_EXECUTE)) ||
+        !traps_setup(vm) ||
+        !ok(vm, "hv_vcpu_create", hv_vcpu_create(vm->guest, 0, img.entry, &vm->vcpu)))
+        return false;
+
+    struct hv_vcpu_state regs;
+    if (!ok(vm, "hv_vcpu_read_state", hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &regs,
+                                                         sizeof(regs))))
+        return false;
+    if (fmt == GL_FORMAT_FLAT) {
+        regs.rsp = FLAT_STACK_GPA;
+    } else {
+        regs.rax = boot.eax;
+        regs.rbx = boot.ebx;
+    }
+    return ok(vm, "hv_vcpu_write_state", hv_vcpu_write_state(vm->vcpu, HV_VCPU_STATE, &regs,
+                                                             sizeof(regs)));
+}
+
+/* Handles first (closing the guest removes its mappings), then the memory. */
+static bool teardown(struct vm *vm)
+{
+    bool good = true;
+    console_flush(vm);
+    if (vm->vcpu != HV_HANDLE_INVALID)
+        good &= ok(vm, "hv_handle_close(vcpu)", hv_handle_close(vm->vcpu));
+    if (vm->guest != HV_HANDLE_INVALID)
+        good &= ok(vm, "hv_handle_close(guest)", hv_handle_close(vm->guest));
+    if (vm->ram_va)
+        good &= ok(vm, "hv_mem_unmap", hv_mem_unmap(vm->ram_va, vm->ram_size));
+    vm->vcpu = vm->guest = HV_HANDLE_INVALID;
+    vm->ram_va = 0;
+    return good;
+}
+
+uint32_t vmm_run_guest(struct vm *vm, const void *image, uint64_t len)
+{
+    vm->guest = vm->vcpu = HV_HANDLE_INVALID;
+    vm->exit = (struct vmm_exit){ 0 };
+    if (setup(vm, image, len))
+        run(vm);
+    vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "set-up failed");
+    if (!teardown(vm) && vm->exit.status == 0)
+        vm->exit.status = VMM_STATUS_VMM_ERROR;
+    printf("root: guest %s: %s\n", vm->name, vm->exit.why);
+    return vm->exit.status;
+}
