@@ -139,6 +139,9 @@ $(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf 
 
 # ---- run / debug ------------------------------------------------------------
 EMU ?= auto
+# make run GUEST=kernel.elf [GUEST_ARGS="..."] [GUEST_MEM=MiB] [GUEST_MODULES="f[=args] ..."]
+# runs that kernel under hv instead of the demo; make's status is the guest's.
+export GUEST GUEST_ARGS GUEST_MEM GUEST_MODULES GUEST_CPUS GUEST_TIMEOUT
 run: $(BUILD)/hv.iso esp
 	bash scripts/run.sh $(EMU)
 

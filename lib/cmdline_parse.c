@@ -24,6 +24,10 @@ static bool find_value(const char *cmdline, const char *key, const char **val, s
         while (*p && (quoted || !is_space(*p)))
             quoted ^= *p++ == '"';
         size_t tlen = (size_t)(p - tok);
+        if (tlen >= 2 && tok[0] == '"' && tok[tlen - 1] == '"') {
+            tok++;                      /* "key=a value": GRUB quotes a word with spaces so */
+            tlen -= 2;
+        }
         if (tlen < klen)
             continue;
         size_t i = 0;

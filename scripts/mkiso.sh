@@ -28,9 +28,13 @@ for g in "$here"/build/guest/*.bin; do
     [ -e "$g" ] || continue
     set -- "$@" "$g" "guest:$(basename "$g" .bin)"
 done
+i=0
 while [ $# -ge 2 ]; do
-    cp "$1" "$stage/boot/$(basename "$1")"
-    mods="$mods    module2 /boot/$(basename "$1") $2
+    [ -r "$1" ] || { echo "mkiso.sh: cannot read module file $1" >&2; exit 1; }
+    i=$((i + 1))
+    copy="m$i-$(basename "$1")"        # two modules may share a file name
+    cp "$1" "$stage/boot/$copy"
+    mods="$mods    module2 /boot/$copy $2
 "
     shift 2
 done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boot an ISO in Bochs (VMX with EPT, VPID, unrestricted guest), headless.
 # usage: run-bochs.sh ISO SERIAL_LOG TIMEOUT_SECONDS [CPUS]
+# BOCHS_MEGS sets the machine's memory in MiB (default 256).
 # Exit status: 0 = the kernel shut down with success (magic breakpoint),
 # 1 = it shut down with a failure status (port 0x8900), 124 = timeout.
 set -u
@@ -11,7 +12,7 @@ mkdir -p "$(dirname "$log")"
 : > "$log"
 
 cat > "$work/bochsrc" <<RC
-megs: 256
+megs: ${BOCHS_MEGS:-256}
 cpu: model=corei7_skylake_x, count=$cpus, ips=50000000, reset_on_triple_fault=0
 clock: sync=none, time0=1
 romimage: file=/usr/share/bochs/BIOS-bochs-latest

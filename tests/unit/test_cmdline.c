@@ -223,6 +223,10 @@ UT_TEST(cmdline_quoted_values_keep_spaces)
     /* The words inside the quotes are no keys of their own. */
     CHECK(!cmdline_lookup(c, "mbtest", buf, sizeof(buf)));
     CHECK(cmdline_lookup("a=\"\" b=1", "a", buf, sizeof(buf)) && !strcmp(buf, ""));
+    /* GRUB hands key="a b" on as "key=a b". */
+    const char *g = "console=com1 guest=demo \"guest.args=mbtest=42 x=y\" log=info";
+    CHECK(cmdline_lookup(g, "guest.args", buf, sizeof(buf)) && !strcmp(buf, "mbtest=42 x=y"));
+    CHECK(cmdline_lookup(g, "log", buf, sizeof(buf)) && !strcmp(buf, "info"));
     /* An unmatched quote swallows the rest of the line; nothing is read past it. */
     CHECK(cmdline_lookup("x=\"open b=2", "x", buf, sizeof(buf)) && !strcmp(buf, "\"open b=2"));
     CHECK(!cmdline_lookup("x=\"open b=2", "b", buf, sizeof(buf)));
