@@ -146,7 +146,7 @@ run: $(BUILD)/hv.iso esp
 	bash scripts/run.sh $(EMU)
 
 # Bench boots run the test kernel and the test root image (root/root.mk).
-bench: $(BUILD)/kernel-test.elf $(BUILD)/root-test.elf $(GUEST_BINS) | $(DEPS)
+bench: $(BUILD)/kernel-test.elf $(BUILD)/root-test.elf $(BUILD)/hv.iso esp $(GUEST_BINS) | $(DEPS)
 	bash scripts/bench.sh
 
 debug: $(BUILD)/kernel.elf esp

@@ -24,7 +24,9 @@ if [ -n "${ROOT_ELF-}" ] && [ ! -e "$root_elf" ]; then
     exit 1
 fi
 [ -n "$root_elf" ] && [ -e "$root_elf" ] && set -- "$@" "$root_elf" root
+# NO_TEST_GUESTS=1 leaves the test guests out (make run GUEST=... ships only the user's).
 for g in "$here"/build/guest/*.bin; do
+    [ "${NO_TEST_GUESTS:-0}" = 1 ] && break
     [ -e "$g" ] || continue
     set -- "$@" "$g" "guest:$(basename "$g" .bin)"
 done
