@@ -239,12 +239,16 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
     if (!ok(vm, "hv_mem_map", hv_mem_map(vm->ram_size, HV_MEM_READ | HV_MEM_WRITE, &vm->ram_va)))
         return false;
 
-    struct gl_ram ram = { (uint8_t *)(uintptr_t)vm->ram_va, vm->ram_size };
+    struct gl_ram ram;
     struct gl_image img;
-    struct gl_boot boot = { 0, 0, 0 };
-    int rc = gl_load(image, len, &ram, FLAT_LOAD_GPA, &img);
+    struct gl_boot boot = { 0 };
+    struct gl_mbi_args mbi = { .cmdline = vm->name, .loader_name = LOADER_NAME,
+                               .mbi_addr = MBI_GPA };
+    int rc = gl_ram_init(&ram, (void *)(uintptr_t)vm->ram_va, vm->ram_size);
+    if (rc == GL_OK)
+        rc = gl_load(image, len, &ram, FLAT_LOAD_GPA, &img);
     if (rc == GL_OK && fmt != GL_FORMAT_FLAT)
-        rc = gl_build_mbi(&ram, &img, MBI_GPA, vm->name, LOADER_NAME, &boot);
+        rc = gl_build_mbi(&ram, &img, &mbi, &boot);
     if (rc != GL_OK) {
         printf("root: guest %s: cannot load its %s image: %s\n", vm->name, format_name(fmt),
                gl_error_name(rc));
