@@ -1,4 +1,8 @@
-/* Guest image loader: Multiboot v1/v2 (ELF or address fields) and flat binaries. Pure. */
+/*
+ * Guest image loader: Multiboot v1/v2 (ELF or address fields) and flat
+ * binaries into a PC-like guest RAM (pc_layout.c), and the Multiboot
+ * information with modules. Pure.
+ */
 #include "guest_loader.h"
 
 /* ---- little-endian access to unaligned bytes ------------------------------------ */
@@ -58,7 +62,39 @@ static bool fits(uint64_t off, uint64_t n, uint64_t size)
 
 static bool args_ok(const void *image, uint64_t len, const struct gl_ram *ram)
 {
-    return ram && ram->mem && ram->size && (image || !len);
+    return ram && ram->mem && ram->layout.nranges && (image || !len);
+}
+
+/* End of the highest RAM range. */
+static uint64_t ram_top(const struct gl_layout *l)
+{
+    return l->high_size ? GL_4GIB + l->high_size : l->low_top;
+}
+
+/*
+ * GL_OK when guest-physical [gpa, gpa+len) (len > 0) lies in one available
+ * RAM range; `beyond` when it runs past the end of RAM; else it touches a
+ * hole or reserved range: GL_ERR_SEG_RESERVED.
+ */
+static int check_ram(const struct gl_layout *l, uint64_t gpa, uint64_t len, int beyond)
+{
+    if (gl_range_type(l, gpa, len) == GL_MEM_AVAILABLE)
+        return GL_OK;
+    uint64_t top = ram_top(l);
+    if (gpa >= top || len > top - gpa)
+        return beyond;
+    return GL_ERR_SEG_RESERVED;
+}
+
+/* Host bytes of checked guest-physical [gpa, gpa+len): copy n from src, zero the rest. */
+static void write_guest(const struct gl_ram *ram, uint64_t gpa, uint64_t len, const uint8_t *src,
+                        uint64_t n)
+{
+    uint8_t *dst = gl_host(ram, gpa, len);
+    if (!dst)
+        return;                         /* not after check_ram; never outside the buffer */
+    copy_bytes(dst, src, n);
+    zero_bytes(dst + n, len - n);
 }
 
 /* ---- header search ----------------------------------------------------------------- */
@@ -145,13 +181,15 @@ static int load_by_address(const uint8_t *img, uint64_t len, const struct gl_ram
             return GL_ERR_ADDR_FIELDS;
         end = a->bss_end_addr;
     }
-    if (!fits(load, end - load, ram->size))
-        return GL_ERR_SEG_RAM;
+    if (end > load) {
+        int rc = check_ram(&ram->layout, load, end - load, GL_ERR_SEG_RAM);
+        if (rc != GL_OK)
+            return rc;
+    }
     if (entry < load || entry >= load + size)
         return GL_ERR_ENTRY;
 
-    copy_bytes(ram->mem + load, img + file_off, size);
-    zero_bytes(ram->mem + load + size, end - load - size);
+    write_guest(ram, load, end - load, img + file_off, size);
     out->elf = false;
     out->entry = (uint32_t)entry;
     out->lo = load;
@@ -212,8 +250,9 @@ static int load_elf(const uint8_t *img, uint64_t len, const struct gl_ram *ram,
     uint64_t phoff = is64 ? get64(img + 32) : get32(img + 28);
     uint64_t phentsize = get16(img + (is64 ? 54 : 42));
     uint64_t phnum = get16(img + (is64 ? 56 : 44));
-    if (type != ELF_ET_EXEC || machine != (is64 ? ELF_EM_X86_64 : ELF_EM_386) ||
-        version != ELF_VERSION || phentsize < phsize)
+    /* ELF32 may be EM_X86_64 too (elf32-x86-64: 64-bit code linked below 4 GiB). */
+    bool machine_ok = machine == ELF_EM_X86_64 || (!is64 && machine == ELF_EM_386);
+    if (type != ELF_ET_EXEC || !machine_ok || version != ELF_VERSION || phentsize < phsize)
         return GL_ERR_ELF_HEADER;
     if (phnum == 0)
         return GL_ERR_NO_SEGMENTS;
@@ -233,8 +272,9 @@ static int load_elf(const uint8_t *img, uint64_t len, const struct gl_ram *ram,
             return GL_ERR_SEG_SIZE;
         if (!fits(s.offset, s.filesz, len))
             return GL_ERR_FILE_TRUNCATED;
-        if (!fits(s.paddr, s.memsz, ram->size))
-            return GL_ERR_SEG_RAM;
+        int rc = check_ram(&ram->layout, s.paddr, s.memsz, GL_ERR_SEG_RAM);
+        if (rc != GL_OK)
+            return rc;
         for (uint64_t j = 0; j < i; j++) {
             uint32_t pt2;
             struct seg o;
@@ -283,8 +323,7 @@ static int load_elf(const uint8_t *img, uint64_t len, const struct gl_ram *ram,
         read_phdr(img, is64, phoff, phentsize, i, &pt, &s);
         if (pt != ELF_PT_LOAD || s.memsz == 0)
             continue;
-        copy_bytes(ram->mem + s.paddr, img + s.offset, s.filesz);
-        zero_bytes(ram->mem + s.paddr + s.filesz, s.memsz - s.filesz);
+        write_guest(ram, s.paddr, s.memsz, img + s.offset, s.filesz);
     }
     out->elf = true;
     out->entry = (uint32_t)entry;
@@ -315,12 +354,16 @@ static int load_mb1(const uint8_t *img, uint64_t len, const struct gl_ram *ram, 
 
 /* ---- Multiboot v2 ------------------------------------------------------------------------ */
 
-/* Information the MBI builder provides (and module tags, of which there are none). */
+/*
+ * Information the MBI builder knows. v2 3.1.4: a supported tag whose
+ * information is not available (no modules, no RSDP) is simply absent.
+ */
 static bool mb2_info_supported(uint32_t type)
 {
     return type == GL_MB2_TAG_END || type == GL_MB2_TAG_CMDLINE ||
            type == GL_MB2_TAG_LOADER_NAME || type == GL_MB2_TAG_MODULE ||
-           type == GL_MB2_TAG_BASIC_MEMINFO || type == GL_MB2_TAG_MMAP;
+           type == GL_MB2_TAG_BASIC_MEMINFO || type == GL_MB2_TAG_MMAP ||
+           type == GL_MB2_TAG_ACPI_OLD || type == GL_MB2_TAG_ACPI_NEW;
 }
 
 static int load_mb2(const uint8_t *img, uint64_t len, const struct gl_ram *ram, uint64_t off,
@@ -406,11 +449,12 @@ int gl_load_flat(const void *image, uint64_t len, const struct gl_ram *ram, uint
         return GL_ERR_ARGS;
     if (len == 0)
         return GL_ERR_EMPTY;
-    if (!fits(load_addr, len, ram->size))
-        return GL_ERR_TOO_BIG;
+    int rc = check_ram(&ram->layout, load_addr, len, GL_ERR_TOO_BIG);
+    if (rc != GL_OK)
+        return rc;
     if (load_addr > UINT32_MAX)
         return GL_ERR_ENTRY;
-    copy_bytes(ram->mem + load_addr, image, len);
+    write_guest(ram, load_addr, len, image, len);
     *out = (struct gl_image){ .format = GL_FORMAT_FLAT, .elf = false, .entry = (uint32_t)load_addr,
                               .lo = load_addr, .hi = load_addr + len };
     return GL_OK;
@@ -446,108 +490,300 @@ int gl_load_multiboot(const void *image, uint64_t len, const struct gl_ram *ram,
     return rc;
 }
 
+/* An ELF file, or a Linux bzImage (boot sector signature 0xAA55 at 0x1FE, "HdrS" at 0x202). */
+static bool other_kernel_format(const uint8_t *img, uint64_t len)
+{
+    if (len >= 4 && img[0] == 0x7f && img[1] == 'E' && img[2] == 'L' && img[3] == 'F')
+        return true;
+    return len >= 0x206 && get16(img + 0x1fe) == 0xaa55 && get32(img + 0x202) == 0x53726448;
+}
+
 int gl_load(const void *image, uint64_t len, const struct gl_ram *ram, uint64_t flat_addr,
             struct gl_image *out)
 {
-    if (gl_detect(image, len) == GL_FORMAT_FLAT)
-        return gl_load_flat(image, len, ram, flat_addr, out);
-    return gl_load_multiboot(image, len, ram, out);
+    if (gl_detect(image, len) != GL_FORMAT_FLAT)
+        return gl_load_multiboot(image, len, ram, out);
+    if (image && other_kernel_format(image, len))
+        return args_ok(image, len, ram) && out ? GL_ERR_UNKNOWN_FORMAT : GL_ERR_ARGS;
+    return gl_load_flat(image, len, ram, flat_addr, out);
 }
 
 /* ---- Multiboot information ----------------------------------------------------------------- */
 
-#define MB1_INFO_SIZE   116u            /* up to and including the framebuffer fields */
-#define MB1_MMAP_ENTRY  24u             /* size field (20) + base, length, type */
-#define MB1_F_MEM       (1u << 0)
-#define MB1_F_CMDLINE   (1u << 2)
-#define MB1_F_MODS      (1u << 3)
-#define MB1_F_MMAP      (1u << 6)
-#define MB1_F_LOADER    (1u << 9)
-#define MB_MEM_AVAILABLE 1u
+#define MB1_INFO_SIZE   116u            /* v1 3.3: up to and including the framebuffer fields */
+#define MB1_MOD_ENTRY   16u             /* mod_start, mod_end, string, reserved */
+#define MB1_MMAP_ENTRY  24u             /* size field (20) + base_addr, length, type */
+#define MB2_MMAP_ENTRY  24u             /* base_addr, length, type, reserved */
 
 static uint64_t align8(uint64_t v)
 {
     return (v + 7) & ~(uint64_t)7;
 }
 
-int gl_build_mbi(const struct gl_ram *ram, const struct gl_image *img, uint64_t mbi_addr,
-                 const char *cmdline, const char *loader_name, struct gl_boot *boot)
+/* v rounded up to a page; saturates (then nothing fits). */
+static uint64_t page_up(uint64_t v)
 {
-    if (!ram || !ram->mem || !ram->size || !img || !boot ||
-        (img->format != GL_FORMAT_MB1 && img->format != GL_FORMAT_MB2))
-        return GL_ERR_ARGS;
-    if (!cmdline)
-        cmdline = "";
-    if (!loader_name)
-        loader_name = "";
-    uint64_t cmd_n = str_len(cmdline) + 1, name_n = str_len(loader_name) + 1;
-    uint64_t mem_lower = (ram->size < 640 * 1024 ? ram->size : 640 * 1024) / 1024;
-    uint64_t mem_upper = ram->size > (1u << 20) ? (ram->size - (1u << 20)) / 1024 : 0;
-    if (mem_upper > UINT32_MAX)
-        mem_upper = UINT32_MAX;
+    return v > UINT64_MAX - (GL_PAGE - 1) ? UINT64_MAX & ~(GL_PAGE - 1)
+                                          : (v + GL_PAGE - 1) & ~(GL_PAGE - 1);
+}
 
+/*
+ * The lowest page-aligned gpa >= from where [gpa, gpa+n) lies in one
+ * available range below 4 GiB and misses [lo, hi). False when none.
+ */
+static bool place(const struct gl_layout *l, uint64_t from, uint64_t n, uint64_t lo, uint64_t hi,
+                  uint64_t *at)
+{
+    for (unsigned i = 0; i < l->nranges; i++) {
+        const struct gl_range *r = &l->ranges[i];
+        if (r->type != GL_MEM_AVAILABLE || r->gpa >= GL_4GIB)
+            continue;
+        uint64_t end = r->gpa + r->len;
+        uint64_t a = page_up(from > r->gpa ? from : r->gpa);
+        if (a > end || n > end - a)
+            continue;
+        if (n && a < hi && lo < a + n) {
+            a = page_up(hi);            /* above the image, still in this range? */
+            if (a > end || n > end - a)
+                continue;
+        }
+        *at = a;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * Where each module goes: from `cursor` up, one after the other, page-aligned.
+ * With mod_at NULL only checks; else mod_at(ctx, i, gpa) for each.
+ */
+static int place_modules(const struct gl_layout *l, const struct gl_mbi_args *a, uint64_t cursor,
+                         uint64_t *lo, uint64_t *hi,
+                         void (*mod_at)(void *ctx, unsigned i, uint64_t gpa), void *ctx)
+{
+    *lo = *hi = 0;
+    for (unsigned i = 0; i < a->nmodules; i++) {
+        uint64_t len = a->modules[i].len, at;
+        if (!place(l, cursor, len, 0, 0, &at))
+            return GL_ERR_MODULES_NO_ROOM;
+        if (i == 0)
+            *lo = at;
+        *hi = at + len;
+        cursor = page_up(at + len);
+        if (mod_at)
+            mod_at(ctx, i, at);
+    }
+    return GL_OK;
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Bytes of MBI (strings included) for this format and these arguments. */
+static uint64_t mbi_size(const struct gl_layout *l, enum gl_format f, const struct gl_mbi_args *a)
+{
+    uint64_t cmd_n = str_len(or_empty(a->cmdline)) + 1;
+    uint64_t name_n = str_len(or_empty(a->loader_name)) + 1;
     uint64_t size;
-    if (img->format == GL_FORMAT_MB1)
-        size = align8(MB1_INFO_SIZE) + MB1_MMAP_ENTRY + cmd_n + name_n;
-    else
-        size = 8 + align8(8 + cmd_n) + align8(8 + name_n) + 16 + (16 + 24) + 8;
-    if ((mbi_addr & 7) || !fits(mbi_addr, size, ram->size) || mbi_addr + size > UINT32_MAX)
-        return GL_ERR_MBI_RANGE;
-    if (mbi_addr < img->hi && img->lo < mbi_addr + size)
-        return GL_ERR_MBI_OVERLAP;
+    if (f == GL_FORMAT_MB1) {
+        size = align8(MB1_INFO_SIZE) + (uint64_t)MB1_MOD_ENTRY * a->nmodules +
+               (uint64_t)MB1_MMAP_ENTRY * l->nranges + cmd_n + name_n;
+        for (unsigned i = 0; i < a->nmodules; i++)
+            size += str_len(or_empty(a->modules[i].string)) + 1;
+    } else {
+        size = 8 + align8(8 + cmd_n) + align8(8 + name_n) + 16 +
+               (16 + (uint64_t)MB2_MMAP_ENTRY * l->nranges) + 8;
+        for (unsigned i = 0; i < a->nmodules; i++)
+            size += align8(16 + str_len(or_empty(a->modules[i].string)) + 1);
+        if (a->rsdp)
+            size += align8(8 + GL_RSDP_V1_LEN);
+        if (a->rsdp && a->rsdp_len == GL_RSDP_V2_LEN)
+            size += align8(8 + GL_RSDP_V2_LEN);
+    }
+    return size;
+}
 
-    uint8_t *m = ram->mem + mbi_addr;
-    zero_bytes(m, size);
+/* Writing the MBI: the block at host m, guest-physical base. */
+struct mbi_writer {
+    const struct gl_ram *ram;
+    const struct gl_mbi_args *args;
+    uint8_t *m;
+    uint64_t base;
+    uint64_t mods;                      /* v1: offset of the module entries */
+    uint64_t str;                       /* offset where the next string goes (v1) */
+    uint64_t tag;                       /* offset of the next tag (v2) */
+};
+
+/* A string at w->str; its guest-physical address. */
+static uint32_t put_string(struct mbi_writer *w, const char *s)
+{
+    uint64_t n = str_len(s) + 1, off = w->str;
+    copy_bytes(w->m + off, (const uint8_t *)s, n);
+    w->str += n;
+    return (uint32_t)(w->base + off);
+}
+
+static void copy_module(const struct gl_ram *ram, const struct gl_module *mod, uint64_t gpa)
+{
+    if (mod->len)
+        write_guest(ram, gpa, mod->len, mod->data, mod->len);
+}
+
+static void mb1_module_at(void *ctx, unsigned i, uint64_t gpa)
+{
+    struct mbi_writer *w = ctx;
+    const struct gl_module *mod = &w->args->modules[i];
+    uint8_t *e = w->m + w->mods + (uint64_t)MB1_MOD_ENTRY * i;
+    put32(e + 0, (uint32_t)gpa);                            /* mod_start */
+    put32(e + 4, (uint32_t)(gpa + mod->len));               /* mod_end, exclusive */
+    put32(e + 8, put_string(w, or_empty(mod->string)));
+    put32(e + 12, 0);
+    copy_module(w->ram, mod, gpa);
+}
+
+/* v2 3.6.2: a tag's type and size; the next tag starts 8-aligned. Returns its body. */
+static uint8_t *mb2_tag(struct mbi_writer *w, uint32_t type, uint64_t size)
+{
+    uint8_t *t = w->m + w->tag;
+    put32(t, type);
+    put32(t + 4, (uint32_t)size);
+    w->tag += align8(size);
+    return t + 8;
+}
+
+static void mb2_string_tag(struct mbi_writer *w, uint32_t type, const char *s)
+{
+    uint64_t n = str_len(s) + 1;
+    copy_bytes(mb2_tag(w, type, 8 + n), (const uint8_t *)s, n);
+}
+
+static void mb2_module_at(void *ctx, unsigned i, uint64_t gpa)
+{
+    struct mbi_writer *w = ctx;
+    const struct gl_module *mod = &w->args->modules[i];
+    const char *s = or_empty(mod->string);
+    uint64_t n = str_len(s) + 1;
+    uint8_t *b = mb2_tag(w, GL_MB2_TAG_MODULE, 16 + n);     /* v2 3.6.6 */
+    put32(b + 0, (uint32_t)gpa);
+    put32(b + 4, (uint32_t)(gpa + mod->len));
+    copy_bytes(b + 8, (const uint8_t *)s, n);
+    copy_module(w->ram, mod, gpa);
+}
+
+static bool mbi_args_ok(const struct gl_mbi_args *a)
+{
+    if (a->nmodules && !a->modules)
+        return false;
+    for (unsigned i = 0; i < a->nmodules; i++)
+        if (a->modules[i].len && !a->modules[i].data)
+            return false;
+    return !a->rsdp || a->rsdp_len == GL_RSDP_V1_LEN || a->rsdp_len == GL_RSDP_V2_LEN;
+}
+
+int gl_build_mbi(const struct gl_ram *ram, const struct gl_image *img,
+                 const struct gl_mbi_args *args, struct gl_boot *boot)
+{
+    static const struct gl_mbi_args defaults;
+    const struct gl_mbi_args *a = args ? args : &defaults;
+    if (!ram || !ram->mem || !ram->layout.nranges || !img || !boot ||
+        (img->format != GL_FORMAT_MB1 && img->format != GL_FORMAT_MB2) || !mbi_args_ok(a))
+        return GL_ERR_ARGS;
+    const struct gl_layout *l = &ram->layout;
+
+    /* Check everything first: the MBI's place, then the modules'. */
+    uint64_t size = mbi_size(l, img->format, a), base;
+    if (a->mbi_addr) {
+        base = a->mbi_addr;
+        if ((base & 7) || gl_range_type(l, base, size) != GL_MEM_AVAILABLE ||
+            base + size > GL_4GIB)
+            return GL_ERR_MBI_RANGE;
+        if (base < img->hi && img->lo < base + size)
+            return GL_ERR_MBI_OVERLAP;
+    } else if (!place(l, GL_MBI_AUTO_MIN, size, img->lo, img->hi, &base)) {
+        return GL_ERR_MBI_NO_ROOM;
+    }
+    uint64_t first = page_up(img->hi > base + size ? img->hi : base + size);
+    uint64_t mods_lo, mods_hi;
+    int rc = place_modules(l, a, first, &mods_lo, &mods_hi, 0, 0);
+    if (rc != GL_OK)
+        return rc;
+
+    struct mbi_writer w = { .ram = ram, .args = a, .m = gl_host(ram, base, size), .base = base };
+    if (!w.m)
+        return GL_ERR_MBI_RANGE;        /* not after the checks above */
+    zero_bytes(w.m, size);
+    uint32_t mem_lower = gl_mem_lower_kib(l), mem_upper = gl_mem_upper_kib(l);
     if (img->format == GL_FORMAT_MB1) {
-        uint64_t mmap = align8(MB1_INFO_SIZE), cmd = mmap + MB1_MMAP_ENTRY, name = cmd + cmd_n;
-        put32(m + 0, MB1_F_MEM | MB1_F_CMDLINE | MB1_F_MODS | MB1_F_MMAP | MB1_F_LOADER);
-        put32(m + 4, (uint32_t)mem_lower);
-        put32(m + 8, (uint32_t)mem_upper);
-        put32(m + 16, (uint32_t)(mbi_addr + cmd));
-        put32(m + 20, 0);                           /* mods_count */
-        put32(m + 24, 0);                           /* mods_addr */
-        put32(m + 44, MB1_MMAP_ENTRY);              /* mmap_length */
-        put32(m + 48, (uint32_t)(mbi_addr + mmap));
-        put32(m + 64, (uint32_t)(mbi_addr + name));
-        put32(m + mmap, MB1_MMAP_ENTRY - 4);        /* entry size, not counting itself */
-        put64(m + mmap + 4, 0);
-        put64(m + mmap + 12, ram->size);
-        put32(m + mmap + 20, MB_MEM_AVAILABLE);
-        copy_bytes(m + cmd, (const uint8_t *)cmdline, cmd_n);
-        copy_bytes(m + name, (const uint8_t *)loader_name, name_n);
+        /* v1 3.3: the fixed part, module entries, memory map, then the strings. */
+        uint8_t *m = w.m;
+        w.mods = align8(MB1_INFO_SIZE);
+        uint64_t mmap = w.mods + (uint64_t)MB1_MOD_ENTRY * a->nmodules;
+        w.str = mmap + (uint64_t)MB1_MMAP_ENTRY * l->nranges;
+        put32(m + 0, GL_MBI1_MEM | GL_MBI1_CMDLINE | GL_MBI1_MODS | GL_MBI1_MMAP |
+                         GL_MBI1_LOADER);
+        put32(m + 4, mem_lower);
+        put32(m + 8, mem_upper);
+        put32(m + 16, put_string(&w, or_empty(a->cmdline)));
+        put32(m + 20, a->nmodules);                         /* mods_count */
+        put32(m + 24, (uint32_t)(base + w.mods));           /* mods_addr */
+        put32(m + 44, MB1_MMAP_ENTRY * l->nranges);         /* mmap_length */
+        put32(m + 48, (uint32_t)(base + mmap));             /* mmap_addr */
+        put32(m + 64, put_string(&w, or_empty(a->loader_name)));
+        for (unsigned i = 0; i < l->nranges; i++) {
+            uint8_t *e = m + mmap + (uint64_t)MB1_MMAP_ENTRY * i;
+            put32(e, MB1_MMAP_ENTRY - 4);                   /* size, not counting itself */
+            put64(e + 4, l->ranges[i].gpa);
+            put64(e + 12, l->ranges[i].len);
+            put32(e + 20, l->ranges[i].type);
+        }
+        place_modules(l, a, first, &mods_lo, &mods_hi, mb1_module_at, &w);
         boot->eax = GL_MB1_BOOT_MAGIC;
     } else {
-        uint64_t t = 8;
-        put32(m + t, GL_MB2_TAG_CMDLINE);
-        put32(m + t + 4, (uint32_t)(8 + cmd_n));
-        copy_bytes(m + t + 8, (const uint8_t *)cmdline, cmd_n);
-        t += align8(8 + cmd_n);
-        put32(m + t, GL_MB2_TAG_LOADER_NAME);
-        put32(m + t + 4, (uint32_t)(8 + name_n));
-        copy_bytes(m + t + 8, (const uint8_t *)loader_name, name_n);
-        t += align8(8 + name_n);
-        put32(m + t, GL_MB2_TAG_BASIC_MEMINFO);
-        put32(m + t + 4, 16);
-        put32(m + t + 8, (uint32_t)mem_lower);
-        put32(m + t + 12, (uint32_t)mem_upper);
-        t += 16;
-        put32(m + t, GL_MB2_TAG_MMAP);
-        put32(m + t + 4, 16 + 24);
-        put32(m + t + 8, 24);                       /* entry_size */
-        put32(m + t + 12, 0);                       /* entry_version */
-        put64(m + t + 16, 0);
-        put64(m + t + 24, ram->size);
-        put32(m + t + 32, MB_MEM_AVAILABLE);
-        t += 16 + 24;
-        put32(m + t, GL_MB2_TAG_END);
-        put32(m + t + 4, 8);
-        t += 8;
-        put32(m + 0, (uint32_t)t);                  /* total_size */
+        /* v2 3.6: total_size, reserved, then the tags. */
+        w.tag = 8;
+        mb2_string_tag(&w, GL_MB2_TAG_CMDLINE, or_empty(a->cmdline));          /* 3.6.5 */
+        mb2_string_tag(&w, GL_MB2_TAG_LOADER_NAME, or_empty(a->loader_name));  /* 3.6.9 */
+        place_modules(l, a, first, &mods_lo, &mods_hi, mb2_module_at, &w);     /* 3.6.6 */
+        uint8_t *b = mb2_tag(&w, GL_MB2_TAG_BASIC_MEMINFO, 16);                /* 3.6.3 */
+        put32(b, mem_lower);
+        put32(b + 4, mem_upper);
+        b = mb2_tag(&w, GL_MB2_TAG_MMAP, 16 + (uint64_t)MB2_MMAP_ENTRY * l->nranges); /* 3.6.8 */
+        put32(b, MB2_MMAP_ENTRY);                           /* entry_size */
+        put32(b + 4, 0);                                    /* entry_version */
+        for (unsigned i = 0; i < l->nranges; i++) {
+            uint8_t *e = b + 8 + (uint64_t)MB2_MMAP_ENTRY * i;
+            put64(e, l->ranges[i].gpa);
+            put64(e + 8, l->ranges[i].len);
+            put32(e + 16, l->ranges[i].type);
+            put32(e + 20, 0);
+        }
+        if (a->rsdp)                                        /* 3.6.16: ACPI 1.0 RSDP */
+            copy_bytes(mb2_tag(&w, GL_MB2_TAG_ACPI_OLD, 8 + GL_RSDP_V1_LEN), a->rsdp,
+                       GL_RSDP_V1_LEN);
+        if (a->rsdp && a->rsdp_len == GL_RSDP_V2_LEN)       /* 3.6.17: ACPI 2.0+ RSDP */
+            copy_bytes(mb2_tag(&w, GL_MB2_TAG_ACPI_NEW, 8 + GL_RSDP_V2_LEN), a->rsdp,
+                       GL_RSDP_V2_LEN);
+        mb2_tag(&w, GL_MB2_TAG_END, 8);
+        put32(w.m, (uint32_t)w.tag);                        /* total_size */
         boot->eax = GL_MB2_BOOT_MAGIC;
     }
-    boot->ebx = (uint32_t)mbi_addr;
+    boot->ebx = (uint32_t)base;
+    boot->entry = img->entry;
     boot->mbi_size = (uint32_t)size;
+    boot->mods_lo = mods_lo;
+    boot->mods_hi = mods_hi;
     return GL_OK;
+}
+
+int gl_error_status(int err)
+{
+    if (err == GL_OK)
+        return 0;
+    if (err < GL_OK && err >= GL_ERR_LAST)
+        return GL_STATUS_BASE - err;
+    return GL_STATUS_BASE;
 }
 
 const char *gl_error_name(int err)
@@ -556,7 +792,7 @@ const char *gl_error_name(int err)
     case GL_OK: return "ok";
     case GL_ERR_ARGS: return "bad arguments";
     case GL_ERR_EMPTY: return "empty image";
-    case GL_ERR_TOO_BIG: return "image does not fit in guest RAM at its load address";
+    case GL_ERR_TOO_BIG: return "flat image runs past the end of guest RAM";
     case GL_ERR_NO_HEADER: return "no Multiboot header";
     case GL_ERR_CHECKSUM: return "Multiboot header checksum wrong";
     case GL_ERR_HEADER_TRUNCATED: return "Multiboot header runs past the end of the file";
@@ -572,11 +808,21 @@ const char *gl_error_name(int err)
     case GL_ERR_NO_SEGMENTS: return "no loadable segment";
     case GL_ERR_SEG_SIZE: return "segment file size larger than its memory size";
     case GL_ERR_FILE_TRUNCATED: return "data to load runs past the end of the file";
-    case GL_ERR_SEG_RAM: return "data to load lies outside guest RAM";
+    case GL_ERR_SEG_RAM: return "data to load runs past the end of guest RAM";
     case GL_ERR_SEG_OVERLAP: return "loadable segments overlap";
     case GL_ERR_ENTRY: return "entry point outside the loaded image";
-    case GL_ERR_MBI_RANGE: return "Multiboot information does not fit in guest RAM there";
+    case GL_ERR_MBI_RANGE: return "Multiboot information address unaligned or not in guest RAM";
     case GL_ERR_MBI_OVERLAP: return "Multiboot information would overlap the image";
+    case GL_ERR_RAM_SIZE:
+        return "guest RAM size not a multiple of 4 KiB, below 2 MiB or above 1 TiB";
+    case GL_ERR_SEG_RESERVED:
+        return "data to load lies in a memory hole or reserved range "
+               "(640 KiB-1 MiB, ACPI tables, 3-4 GiB)";
+    case GL_ERR_MBI_NO_ROOM:
+        return "no room in guest RAM below 4 GiB for the Multiboot information";
+    case GL_ERR_MODULES_NO_ROOM: return "boot modules do not fit in guest RAM below 4 GiB";
+    case GL_ERR_UNKNOWN_FORMAT:
+        return "unknown kernel format (ELF or Linux bzImage without a Multiboot header)";
     default: return "unknown loader error";
     }
 }

@@ -96,7 +96,7 @@ static bool collect_modules(const struct hv_startup *su, int n, struct vmm_optio
         while (s + len < su->modules[i].name + sizeof(su->modules[i].name) && s[len])
             len++;
         memcpy(name, s, len);
-        o->modules[o->nmodules++] = (struct vmm_module){
+        o->modules[o->nmodules++] = (struct gl_module){
             (const void *)(uintptr_t)su->modules[i].va, su->modules[i].len, name };
     }
     return true;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "guest_loader.h"
 #include "hv/hv.h"
 #include "pc_ports.h"
 #include "uart16550.h"
@@ -22,13 +23,6 @@ struct vmm_line {
     unsigned len;
 };
 
-/* A boot module handed to the guest as a Multiboot module. */
-struct vmm_module {
-    const void *data;
-    uint64_t len;
-    const char *string;
-};
-
 /* What the command line asks for. */
 struct vmm_options {
     const char *name;           /* NAME of the boot module guest:NAME */
@@ -37,7 +31,7 @@ struct vmm_options {
     bool strict;                /* guest.strict: an unclaimed port or address stops the guest */
     bool debug;                 /* log=debug: say the first access to each unclaimed place */
     unsigned nmodules;
-    struct vmm_module modules[VMM_MAX_MODULES];
+    struct gl_module modules[VMM_MAX_MODULES];   /* boot modules guest-module:STRING */
 };
 
 struct vm {

@@ -1,5 +1,6 @@
 /*
- * Setting a guest up and running it: guest RAM, the image, every port and
+ * Setting a guest up and running it: guest RAM laid out like a PC's
+ * (guest_loader.h), the image and its Multiboot information, every port and
  * every guest-physical address outside RAM trapped to the device table, the
  * vCPU; then the packet loop until a device, a fault or the VMM ends it.
  */
@@ -16,7 +17,6 @@
 #define FLAT_LOAD_GPA   0x8000
 #define FLAT_STACK_GPA  0x7000
 #define GDT_GPA         0x500
-#define MBI_GPA         0x1000
 #define LOADER_NAME     "hv root task"
 #define COM1_BASE       0x3f8
 #define GPA_LIMIT       (1ull << 48)        /* the guest-physical width traps may cover */
@@ -278,14 +278,38 @@ static bool devices_setup(struct vm *vm)
     return true;
 }
 
-/* Every port, and every guest-physical address above RAM, comes to the device table. */
-static bool traps_setup(struct vm *vm)
+/* Guest RAM as the PC layout has it: each window of the host buffer at its place (the
+ * BIOS ROM area read-only), and a MEM trap over every gap, so every guest-physical
+ * address outside RAM comes to the device table. Every port comes there too. */
+static bool memory_and_traps(struct vm *vm, const struct gl_layout *l)
 {
+    uint64_t next = 0;                  /* the first address not yet mapped or trapped */
+    for (unsigned i = 0; i <= l->nwindows; i++) {
+        uint64_t start = i < l->nwindows ? l->windows[i].gpa : GPA_LIMIT;
+        if (start > next && !ok(vm, "hv_guest_set_trap(MEM)",
+                                hv_guest_set_trap(vm->guest, HV_TRAP_MEM, next, start - next,
+                                                  HV_HANDLE_INVALID, 0)))
+            return false;
+        if (i == l->nwindows)
+            break;
+        const struct gl_window *w = &l->windows[i];
+        uint32_t perm = HV_GUEST_PERM_READ | HV_GUEST_PERM_EXECUTE |
+                        (w->writable ? HV_GUEST_PERM_WRITE : 0);
+        if (!ok(vm, "hv_guest_map", hv_guest_map(vm->guest, w->gpa, vm->ram_va + w->offset,
+                                                 w->len, perm)))
+            return false;
+        next = w->gpa + w->len;
+    }
     return ok(vm, "hv_guest_set_trap(IO)", hv_guest_set_trap(vm->guest, HV_TRAP_IO, 0, 0x10000,
-                                                             HV_HANDLE_INVALID, 0)) &&
-           ok(vm, "hv_guest_set_trap(MEM)",
-              hv_guest_set_trap(vm->guest, HV_TRAP_MEM, vm->ram_size, GPA_LIMIT - vm->ram_size,
-                                HV_HANDLE_INVALID, 0));
+                                                             HV_HANDLE_INVALID, 0));
+}
+
+/* The loader refused: one line naming the problem, the loader's own status. */
+static bool refused(struct vm *vm, const char *what, int rc)
+{
+    printf("root: guest %s: cannot %s: %s\n", vm->name, what, gl_error_name(rc));
+    vmm_exit_set(&vm->exit, (uint32_t)gl_error_status(rc), "the loader refused the guest");
+    return false;
 }
 
 /* Guest RAM, the image, the guest, its traps and its vCPU. */
@@ -294,32 +318,34 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
     enum gl_format fmt = gl_detect(image, len);
     vm->ram_size = vm->opt->mem_bytes ? vm->opt->mem_bytes
                  : fmt == GL_FORMAT_FLAT ? FLAT_RAM_SIZE : MB_RAM_SIZE;
+    struct gl_ram ram;
+    int rc = gl_layout_init(&ram.layout, vm->ram_size);  /* first: is the size good? */
+    if (rc != GL_OK)
+        return refused(vm, "lay out its RAM", rc);
     if (!devices_setup(vm) ||
         !ok(vm, "hv_mem_map", hv_mem_map(vm->ram_size, HV_MEM_READ | HV_MEM_WRITE, &vm->ram_va)))
         return false;
+    gl_ram_init(&ram, (void *)(uintptr_t)vm->ram_va, vm->ram_size);
 
-    struct gl_ram ram = { (uint8_t *)(uintptr_t)vm->ram_va, vm->ram_size };
     struct gl_image img;
-    struct gl_boot boot = { 0, 0, 0 };
-    int rc = gl_load(image, len, &ram, FLAT_LOAD_GPA, &img);
-    if (rc == GL_OK && fmt != GL_FORMAT_FLAT)
-        rc = gl_build_mbi(&ram, &img, MBI_GPA, vm->opt->args, LOADER_NAME, &boot);
-    if (rc != GL_OK) {
-        printf("root: guest %s: cannot load its %s image: %s\n", vm->name, format_name(fmt),
-               gl_error_name(rc));
-        vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "the loader refused the image");
-        return false;
-    }
-    if (fmt == GL_FORMAT_FLAT)
+    struct gl_boot boot = { 0 };
+    if ((rc = gl_load(image, len, &ram, FLAT_LOAD_GPA, &img)) != GL_OK)
+        return refused(vm, fmt == GL_FORMAT_FLAT ? "load its image" : "load its kernel", rc);
+    if (fmt != GL_FORMAT_FLAT) {
+        const struct gl_mbi_args args = { .cmdline = vm->opt->args, .loader_name = LOADER_NAME,
+                                          .modules = vm->opt->modules,
+                                          .nmodules = vm->opt->nmodules };
+        if ((rc = gl_build_mbi(&ram, &img, &args, &boot)) != GL_OK)
+            return refused(vm, "build its Multiboot information", rc);
+    } else {
         memcpy(ram.mem + GDT_GPA, flat_gdt, sizeof(flat_gdt));
-    printf("root: guest %s: %s image, entry 0x%x, %llu MiB RAM\n", vm->name, format_name(fmt),
-           img.entry, (unsigned long long)(vm->ram_size >> 20));
+    }
+    printf("root: guest %s: %s image, entry 0x%x, %llu MiB RAM, %u modules\n", vm->name,
+           format_name(fmt), img.entry, (unsigned long long)(vm->ram_size >> 20),
+           fmt == GL_FORMAT_FLAT ? 0 : vm->opt->nmodules);
 
     if (!ok(vm, "hv_guest_create", hv_guest_create(0, &vm->guest)) ||
-        !ok(vm, "hv_guest_map", hv_guest_map(vm->guest, 0, vm->ram_va, vm->ram_size,
-                                             HV_GUEST_PERM_READ | HV_GUEST_PERM_WRITE |
-                                                 HV_GUEST_PERM_EXECUTE)) ||
-        !traps_setup(vm) ||
+        !memory_and_traps(vm, &ram.layout) ||
         !ok(vm, "hv_vcpu_create", hv_vcpu_create(vm->guest, 0, img.entry, &vm->vcpu)))
         return false;
 

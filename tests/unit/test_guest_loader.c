@@ -1,30 +1,33 @@
 /*
  * root/vmm/loader.c: Multiboot v1/v2 kernels (ELF32, ELF64, address
- * fields) and flat binaries built in memory, every rejection, and the
- * Multiboot information structures.
+ * fields) and flat binaries built in memory, loaded into a 4 MiB PC layout
+ * (and a 256 MiB one), every rejection, the Multiboot information
+ * structures with modules, the exit statuses.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "guest_loader.h"
 #include "ut.h"
 
+/* 4 MiB: RAM [0, 640K) and [1M, ACPI_GPA), ACPI [ACPI_GPA, 4M). */
 #define RAM_SIZE (4u << 20)
+#define ACPI_GPA (RAM_SIZE - GL_ACPI_SIZE)
 #define POISON   0xaa
 
 static uint8_t ram_mem[RAM_SIZE];
-static const struct gl_ram ram = { ram_mem, RAM_SIZE };
+static struct gl_ram ram;
 static uint8_t img[64 * 1024];
 
 static void reset(void)
 {
     memset(ram_mem, POISON, sizeof(ram_mem));
     memset(img, 0, sizeof(img));
+    CHECK_EQ(gl_ram_init(&ram, ram_mem, RAM_SIZE), GL_OK);
 }
 
 static void w16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void w32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 static void w64(uint8_t *p, uint64_t v) { w32(p, (uint32_t)v); w32(p + 4, (uint32_t)(v >> 32)); }
-static uint16_t r16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t r32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t r64(const uint8_t *p) { return r32(p) | (uint64_t)r32(p + 4) << 32; }
 
@@ -212,10 +215,13 @@ UT_TEST(gl_flat_load)
     CHECK_EQ(gl_load(img, 1, &ram, 0x8000, &g), GL_OK);
     CHECK_EQ(g.format, GL_FORMAT_FLAT);
     CHECK_EQ(ram_mem[0x8000], 0xf4);
-    /* Exactly up to the end of RAM. */
+    /* Exactly up to the end of available RAM: below 640 KiB, below the ACPI area. */
     reset();
-    CHECK_EQ(gl_load_flat(img, 0x1000, &ram, RAM_SIZE - 0x1000, &g), GL_OK);
-    CHECK_EQ(g.hi, RAM_SIZE);
+    CHECK_EQ(gl_load_flat(img, 0x1000, &ram, GL_LOW_RAM_END - 0x1000, &g), GL_OK);
+    CHECK_EQ(g.hi, GL_LOW_RAM_END);
+    CHECK_EQ(gl_load_flat(img, 0x1000, &ram, ACPI_GPA - 0x1000, &g), GL_OK);
+    CHECK_EQ(g.hi, ACPI_GPA);
+    CHECK(ram_is(ACPI_GPA, RAM_SIZE, POISON));
 }
 
 UT_TEST(gl_flat_rejects)
@@ -226,9 +232,19 @@ UT_TEST(gl_flat_rejects)
     CHECK_EQ(gl_load_flat(img, RAM_SIZE - 0x8000 + 1, &ram, 0x8000, &g), GL_ERR_TOO_BIG);
     CHECK_EQ(gl_load_flat(img, 1, &ram, RAM_SIZE, &g), GL_ERR_TOO_BIG);
     CHECK_EQ(gl_load_flat(img, 16, &ram, UINT64_MAX - 4, &g), GL_ERR_TOO_BIG);
+    /* Holes and reserved ranges: VGA, ROM, straddling 640 KiB or 1 MiB, ACPI. */
+    CHECK_EQ(gl_load_flat(img, 16, &ram, GL_LOW_RAM_END, &g), GL_ERR_SEG_RESERVED);
+    CHECK_EQ(gl_load_flat(img, 16, &ram, GL_ROM_GPA, &g), GL_ERR_SEG_RESERVED);
+    CHECK_EQ(gl_load_flat(img, 16, &ram, GL_LOW_RAM_END - 8, &g), GL_ERR_SEG_RESERVED);
+    CHECK_EQ(gl_load_flat(img, 16, &ram, GL_HIGH_RAM_GPA - 8, &g), GL_ERR_SEG_RESERVED);
+    CHECK_EQ(gl_load_flat(img, 16, &ram, ACPI_GPA - 8, &g), GL_ERR_SEG_RESERVED);
+    CHECK_EQ(gl_load_flat(img, 16, &ram, ACPI_GPA + 0x100, &g), GL_ERR_SEG_RESERVED);
+    CHECK_EQ(gl_load_flat(img, 16, &ram, RAM_SIZE - 8, &g), GL_ERR_TOO_BIG);   /* ACPI, past */
+    CHECK_EQ(gl_load_flat(img, 16, &ram, (uint64_t)5 << 30, &g), GL_ERR_TOO_BIG);
     CHECK_EQ(gl_load_flat(0, 16, &ram, 0x8000, &g), GL_ERR_ARGS);
     CHECK_EQ(gl_load_flat(img, 16, 0, 0x8000, &g), GL_ERR_ARGS);
-    struct gl_ram none = { 0, RAM_SIZE }, empty = { ram_mem, 0 };
+    struct gl_ram none = ram, empty = { .mem = ram_mem };
+    none.mem = 0;
     CHECK_EQ(gl_load_flat(img, 16, &none, 0x8000, &g), GL_ERR_ARGS);
     CHECK_EQ(gl_load_flat(img, 16, &empty, 0x8000, &g), GL_ERR_ARGS);
     CHECK_EQ(gl_load_flat(img, 16, &ram, 0x8000, 0), GL_ERR_ARGS);
@@ -360,6 +376,9 @@ UT_TEST(gl_mb1_kludge_rejects)
         { 0x3ff040, 0x3ff000, 0x402001, 0, 0x3ff100, GL_ERR_FILE_TRUNCATED }, /* before RAM */
         { 0x3ff040, 0x3ff000, 0, 0, 0x3ff100, GL_ERR_SEG_RAM },       /* file runs past RAM */
         { 0x200040, 0x200000, 0x202000, 0x500000, 0x200100, GL_ERR_SEG_RAM }, /* bss past RAM */
+        { 0x200040, 0x200000, 0x202000, ACPI_GPA + 1, 0x200100, GL_ERR_SEG_RESERVED }, /* ACPI */
+        { 0x0a0040, 0x0a0000, 0, 0, 0x0a0100, GL_ERR_SEG_RESERVED }, /* the VGA hole */
+        { 0x09f040, 0x09f000, 0, 0, 0x09f100, GL_ERR_SEG_RESERVED }, /* across 640 KiB */
         { 0x200040, 0x200000, 0x202000, 0, 0x202000, GL_ERR_ENTRY },  /* entry past the data */
         { 0x200040, 0x200000, 0x202000, 0x204000, 0x203000, GL_ERR_ENTRY }, /* entry in bss */
         { 0x200040, 0x200000, 0x202000, 0, 0x1fffff, GL_ERR_ENTRY },
@@ -463,7 +482,7 @@ UT_TEST(gl_elf_header_rejects)
         w16(img + 16, 3);                                   /* ET_DYN */
         CHECK_EQ(load_mb(STD_LEN, &g), GL_ERR_ELF_HEADER);
         std_elf(is64);
-        w16(img + 18, is64 ? 3 : 62);                       /* the other machine */
+        w16(img + 18, is64 ? 3 : 40);                       /* i386 ELF64, ARM ELF32 */
         CHECK_EQ(load_mb(STD_LEN, &g), GL_ERR_ELF_HEADER);
         std_elf(is64);
         w16(img + (is64 ? 54 : 42), is64 ? 55 : 31);        /* phentsize too small */
@@ -508,6 +527,12 @@ UT_TEST(gl_elf_segment_rejects)
         { { { 0, 0x1000, 0x3ff000, 0x3ff000, 0x1000, 0x1001 } }, 0x3ff000, GL_ERR_SEG_RAM },
         { { { 0, 0x1000, 0x400000, 0x400000, 0, 1 } }, 0x400000, GL_ERR_SEG_RAM },
         { { { 0, 0x1000, 0xfffff000, 0xfffff000, 0x1000, 0x2000 } }, 0xfffff000, GL_ERR_SEG_RAM },
+        { { { 0, 0x1000, 0xa0000, 0xa0000, 0x1000, 0x1000 } }, 0xa0000, GL_ERR_SEG_RESERVED },
+        { { { 0, 0x1000, 0xff000, 0xff000, 0x1000, 0x2000 } }, 0xff000, GL_ERR_SEG_RESERVED },
+        { { { 0, 0x1000, 0x9f800, 0x9f800, 0x1000, 0x1000 } }, 0x9f800, GL_ERR_SEG_RESERVED },
+        { { { 0, 0x1000, ACPI_GPA, ACPI_GPA, 0x1000, 0x1000 } }, ACPI_GPA, GL_ERR_SEG_RESERVED },
+        { { { 0, 0x1000, 0x3e0000, 0x3e0000, 0x1000, 0x10001 } }, 0x3e0000, GL_ERR_SEG_RESERVED },
+        { { { 0, 0x1000, 0x3ff000, 0x3ff000, 0x1000, 0x1000 } }, 0x3ff000, GL_ERR_SEG_RESERVED },
         { { { 0, 0x1000, 0x100000, 0x100000, 0x1000, 0x1000 },
             { 0, 0x1000, 0x100fff, 0x100fff, 0x10, 0x10 } }, 0x100000, GL_ERR_SEG_OVERLAP },
         { { { 0, 0x1000, 0x101000, 0x101000, 0x10, 0x10 },
@@ -856,161 +881,578 @@ UT_TEST(gl_mb2_preferred_over_mb1)
     check_std_loaded(&g);
 }
 
+/* ---- unknown formats ------------------------------------------------------------------------ */
+
+UT_TEST(gl_unknown_formats)
+{
+    struct gl_image g = { .entry = 0x1234 };
+    /* An ELF kernel without a Multiboot header is not a flat binary. */
+    reset();
+    build_elf(0, STD_ENTRY, std_segs, 2, STD_LEN);
+    CHECK_EQ(gl_detect(img, STD_LEN), GL_FORMAT_FLAT);
+    CHECK_EQ(gl_load(img, STD_LEN, &ram, 0x8000, &g), GL_ERR_UNKNOWN_FORMAT);
+    CHECK_EQ(gl_load(img, 4, &ram, 0x8000, &g), GL_ERR_UNKNOWN_FORMAT);
+    CHECK_EQ(gl_load(img, STD_LEN, 0, 0x8000, &g), GL_ERR_ARGS);
+    /* A Linux bzImage: boot signature at 0x1FE, "HdrS" at 0x202. */
+    reset();
+    w16(img + 0x1fe, 0xaa55);
+    memcpy(img + 0x202, "HdrS", 4);
+    CHECK_EQ(gl_load(img, 0x4000, &ram, 0x8000, &g), GL_ERR_UNKNOWN_FORMAT);
+    CHECK_EQ(gl_load(img, 0x205, &ram, 0x8000, &g), GL_OK);  /* cut short: just bytes */
+    reset();
+    memcpy(img + 0x202, "HdrS", 4);                         /* no boot signature: flat */
+    CHECK_EQ(gl_load(img, 0x4000, &ram, 0x8000, &g), GL_OK);
+    CHECK_EQ(g.format, GL_FORMAT_FLAT);
+    reset();
+    memcpy(img, "\x7f" "ELG", 4);                           /* not quite ELF: flat */
+    CHECK_EQ(gl_load(img, 0x100, &ram, 0x8000, &g), GL_OK);
+    /* A Multiboot header makes an ELF file loadable. */
+    reset();
+    build_elf(0, STD_ENTRY, std_segs, 2, STD_LEN);
+    mb1_header(MB1_OFF, 0);
+    CHECK_EQ(gl_load(img, STD_LEN, &ram, 0x8000, &g), GL_OK);
+    check_std_loaded(&g);
+}
+
 /* ---- Multiboot information ------------------------------------------------------------------ */
 
-static struct gl_image mb_image(enum gl_format f)
+/* The memory map of the 4 MiB layout. */
+static const struct gl_range map4m[] = {
+    { 0, 0xa0000, 1 },
+    { 0xa0000, 0x40000, 2 },
+    { 0xe0000, 0x20000, 2 },
+    { 0x100000, ACPI_GPA - 0x100000, 1 },
+    { ACPI_GPA, 0x10000, 3 },
+};
+#define MEM_UPPER_4M ((ACPI_GPA - 0x100000) / 1024)
+
+/* Module bytes: module i, byte k. */
+#define MOD_BYTE(i, k) ((uint8_t)((k) * 13 + (i) * 101 + 1))
+static uint8_t mod_data[3][0x3000];
+
+static void fill_modules(struct gl_module *m)
 {
-    return (struct gl_image){ .format = f, .elf = true, .entry = 0x100000, .lo = 0x100000,
-                              .hi = 0x180000 };
+    static const uint64_t lens[3] = { 5000, 3, 0 };
+    static const char *const strs[3] = { "initrd.img root=/dev/ram", 0, "empty" };
+    for (unsigned i = 0; i < 3; i++) {
+        for (unsigned k = 0; k < sizeof(mod_data[i]); k++)
+            mod_data[i][k] = MOD_BYTE(i, k);
+        m[i] = (struct gl_module){ mod_data[i], lens[i], strs[i] };
+    }
+}
+
+/* [a, a+an) and [b, b+bn) share a byte. */
+static int overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+    return an && bn && a < b + bn && b < a + an;
+}
+
+/* A standard kernel loaded (ELF at 1 MiB, [0x100000, 0x103000)) in the given format. */
+static void load_std(enum gl_format f, struct gl_image *g)
+{
+    reset();
+    build_elf(0, STD_ENTRY, std_segs, 2, STD_LEN);
+    if (f == GL_FORMAT_MB1) {
+        mb1_header(MB1_OFF, GL_MB1_PAGE_ALIGN | GL_MB1_MEMORY_INFO);
+    } else {
+        mb2_begin(MB2_OFF);
+        mb2_end();
+    }
+    CHECK_EQ(gl_load(img, STD_LEN, &ram, 0x8000, g), GL_OK);
+    CHECK_EQ(g->format, f);
 }
 
 UT_TEST(gl_mbi_v1)
 {
-    reset();
-    struct gl_image g = mb_image(GL_FORMAT_MB1);
+    struct gl_image g;
+    load_std(GL_FORMAT_MB1, &g);
+    struct gl_module mods[3];
+    fill_modules(mods);
+    struct gl_mbi_args a = { .cmdline = "kernel arg=1", .loader_name = "hv root",
+                             .modules = mods, .nmodules = 3 };
     struct gl_boot b;
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x9000, "kernel arg=1", "hv root", &b), GL_OK);
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_OK);
+    /* Entry state (v1 3.2): magic, MBI address, entry. */
     CHECK_EQ(b.eax, GL_MB1_BOOT_MAGIC);
-    CHECK_EQ(b.ebx, 0x9000);
-    const uint8_t *m = ram_mem + 0x9000;
-    uint32_t flags = r32(m);
-    CHECK_EQ(flags, (1u << 0) | (1u << 2) | (1u << 3) | (1u << 6) | (1u << 9));
+    CHECK_EQ(b.ebx, GL_MBI_AUTO_MIN);                       /* lowest page missing the image */
+    CHECK_EQ(b.entry, STD_ENTRY);
+    const uint8_t *m = ram_mem + b.ebx;
+    uint64_t mbi_end = b.ebx + b.mbi_size;
+    CHECK_EQ(r32(m), GL_MBI1_MEM | GL_MBI1_CMDLINE | GL_MBI1_MODS | GL_MBI1_MMAP |
+                         GL_MBI1_LOADER);
+    CHECK_EQ(r32(m), 0x24d);
     CHECK_EQ(r32(m + 4), 640);                              /* mem_lower, KiB */
-    CHECK_EQ(r32(m + 8), (RAM_SIZE - (1u << 20)) / 1024);   /* mem_upper, KiB above 1 MiB */
+    CHECK_EQ(r32(m + 8), MEM_UPPER_4M);                     /* KiB from 1 MiB to the ACPI area */
     CHECK_EQ(r32(m + 12), 0);                               /* no boot device */
     uint32_t cmd = r32(m + 16);
-    CHECK(cmd >= 0x9000 && cmd < 0x9000 + b.mbi_size);
+    CHECK(cmd >= b.ebx + 116 && cmd + sizeof("kernel arg=1") <= mbi_end);
     CHECK(!strcmp((const char *)ram_mem + cmd, "kernel arg=1"));
-    CHECK_EQ(r32(m + 20), 0);                               /* no modules */
-    uint32_t mmap_len = r32(m + 44), mmap = r32(m + 48);
-    CHECK_EQ(mmap_len, 24);
-    CHECK(mmap >= 0x9000 + 116 && mmap + mmap_len <= 0x9000 + b.mbi_size);
-    CHECK_EQ(r32(ram_mem + mmap), 20);                      /* entry size without itself */
-    CHECK_EQ(r64(ram_mem + mmap + 4), 0);
-    CHECK_EQ(r64(ram_mem + mmap + 12), RAM_SIZE);
-    CHECK_EQ(r32(ram_mem + mmap + 20), 1);                  /* available */
     uint32_t name = r32(m + 64);
+    CHECK(name >= b.ebx + 116 && name + sizeof("hv root") <= mbi_end);
     CHECK(!strcmp((const char *)ram_mem + name, "hv root"));
-    CHECK(name + 8 <= 0x9000 + b.mbi_size);
-    CHECK(ram_is(0, 0x9000, POISON));
-    CHECK(ram_is(0x9000 + b.mbi_size, RAM_SIZE, POISON));
+
+    /* Modules: page-aligned, above the image and the MBI, in order, bytes and strings. */
+    CHECK_EQ(r32(m + 20), 3);
+    uint32_t mods_addr = r32(m + 24);
+    CHECK(mods_addr >= b.ebx + 116 && mods_addr + 3 * 16 <= mbi_end);
+    static const char *const want_str[3] = { "initrd.img root=/dev/ram", "", "empty" };
+    static const uint32_t want_start[3] = { 0x103000, 0x105000, 0x106000 };
+    for (unsigned i = 0; i < 3; i++) {
+        const uint8_t *e = ram_mem + mods_addr + 16 * i;
+        uint32_t start = r32(e), end = r32(e + 4), str = r32(e + 8);
+        CHECK_EQ(start, want_start[i]);
+        CHECK_EQ(start % 4096, 0);
+        CHECK_EQ(end - start, mods[i].len);                 /* mod_end exclusive */
+        CHECK_EQ(r32(e + 12), 0);
+        CHECK(str >= b.ebx + 116 && str < mbi_end);
+        CHECK(!strcmp((const char *)ram_mem + str, want_str[i]));
+        CHECK(!memcmp(ram_mem + start, mod_data[i], mods[i].len));
+        CHECK(!overlaps(start, end - start, g.lo, g.hi - g.lo));
+        CHECK(!overlaps(start, end - start, b.ebx, b.mbi_size));
+        CHECK(start >= g.hi && start >= mbi_end);
+    }
+    CHECK_EQ(b.mods_lo, 0x103000);
+    CHECK_EQ(b.mods_hi, 0x106000);
+
+    /* The memory map: the layout's ranges, size-prefixed entries (v1 3.3). */
+    uint32_t mmap_len = r32(m + 44), mmap = r32(m + 48);
+    CHECK_EQ(mmap_len, 5 * 24);
+    CHECK(mmap >= b.ebx + 116 && mmap + mmap_len <= mbi_end);
+    for (unsigned i = 0; i < 5; i++) {
+        const uint8_t *e = ram_mem + mmap + 24 * i;
+        CHECK_EQ(r32(e), 20);                               /* size, not counting itself */
+        CHECK_EQ(r64(e + 4), map4m[i].gpa);
+        CHECK_EQ(r64(e + 12), map4m[i].len);
+        CHECK_EQ(r32(e + 20), map4m[i].type);
+    }
+    /* Nothing else written: below the MBI, between it and the image, after the modules. */
+    CHECK(ram_is(0, b.ebx, POISON));
+    CHECK(ram_is(mbi_end, 0x100000, POISON));
+    CHECK(ram_is(0x103000 + 5000, 0x105000, POISON));
+    CHECK(ram_is(0x105003, RAM_SIZE, POISON));
+    /* The image is intact. */
+    CHECK_EQ(ram_mem[0x100000], DATA_BYTE(0x1000));
+    CHECK(ram_is(0x101800, 0x103000, 0));
+}
+
+/* An ACPI 2.0 RSDP as the VMM would hand it over (contents only need to be copied). */
+static void make_rsdp(uint8_t *r)
+{
+    for (unsigned i = 0; i < GL_RSDP_V2_LEN; i++)
+        r[i] = (uint8_t)(0x40 + i);
+    memcpy(r, "RSD PTR ", 8);
+}
+
+/* Walks a v2 MBI at gpa: checks the framing, returns the tags' offsets by type (first of each). */
+struct mb2_seen {
+    unsigned count[32];
+    uint32_t first[32];
+    uint32_t module_off[8];
+    unsigned nmod;
+};
+
+static void mb2_walk(uint32_t gpa, uint32_t size, struct mb2_seen *s)
+{
+    memset(s, 0, sizeof(*s));
+    const uint8_t *m = ram_mem + gpa;
+    uint32_t total = r32(m);
+    CHECK_EQ(total, size);
+    CHECK_EQ(r32(m + 4), 0);
+    uint32_t t = 8;
+    int ended = 0;
+    while (t + 8 <= total) {
+        uint32_t type = r32(m + t), tsize = r32(m + t + 4);
+        CHECK_EQ(t % 8, 0);
+        CHECK(tsize >= 8 && t + tsize <= total);
+        CHECK(type < 32);
+        if (type >= 32 || tsize < 8)
+            break;
+        if (!s->count[type]++)
+            s->first[type] = t;
+        if (type == GL_MB2_TAG_MODULE && s->nmod < 8)
+            s->module_off[s->nmod++] = t;
+        if (type == GL_MB2_TAG_END) {
+            CHECK_EQ(tsize, 8);
+            CHECK_EQ(t + 8, total);
+            ended = 1;
+            break;
+        }
+        t += (tsize + 7) & ~7u;
+    }
+    CHECK(ended);
 }
 
 UT_TEST(gl_mbi_v2)
 {
-    reset();
-    struct gl_image g = mb_image(GL_FORMAT_MB2);
+    struct gl_image g;
+    load_std(GL_FORMAT_MB2, &g);
+    struct gl_module mods[3];
+    fill_modules(mods);
+    uint8_t rsdp[GL_RSDP_V2_LEN];
+    make_rsdp(rsdp);
+    struct gl_mbi_args a = { .cmdline = "console=ttyS0", .loader_name = "hv",
+                             .modules = mods, .nmodules = 3, .rsdp = rsdp,
+                             .rsdp_len = GL_RSDP_V2_LEN, .mbi_addr = 0x10000 };
     struct gl_boot b;
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x10000, "console=ttyS0", "hv", &b), GL_OK);
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_OK);
     CHECK_EQ(b.eax, GL_MB2_BOOT_MAGIC);
     CHECK_EQ(b.ebx, 0x10000);
-    const uint8_t *m = ram_mem + 0x10000;
-    uint32_t total = r32(m);
-    CHECK_EQ(total, b.mbi_size);
-    CHECK_EQ(r32(m + 4), 0);
-    unsigned seen = 0;
-    uint32_t t = 8;
-    while (t + 8 <= total) {
-        uint32_t type = r32(m + t), size = r32(m + t + 4);
-        CHECK_EQ(t % 8, 0);
-        CHECK(size >= 8 && t + size <= total);
-        seen |= 1u << type;
-        if (type == GL_MB2_TAG_CMDLINE) {
-            CHECK_EQ(size, 8 + sizeof("console=ttyS0"));
-            CHECK(!strcmp((const char *)m + t + 8, "console=ttyS0"));
-        } else if (type == GL_MB2_TAG_LOADER_NAME) {
-            CHECK(!strcmp((const char *)m + t + 8, "hv"));
-        } else if (type == GL_MB2_TAG_BASIC_MEMINFO) {
-            CHECK_EQ(size, 16);
-            CHECK_EQ(r32(m + t + 8), 640);
-            CHECK_EQ(r32(m + t + 12), (RAM_SIZE - (1u << 20)) / 1024);
-        } else if (type == GL_MB2_TAG_MMAP) {
-            CHECK_EQ(size, 40);
-            CHECK_EQ(r32(m + t + 8), 24);                   /* entry_size */
-            CHECK_EQ(r32(m + t + 12), 0);                   /* entry_version */
-            CHECK_EQ(r64(m + t + 16), 0);
-            CHECK_EQ(r64(m + t + 24), RAM_SIZE);
-            CHECK_EQ(r32(m + t + 32), 1);
-            CHECK_EQ(r32(m + t + 36), 0);
-        } else if (type == GL_MB2_TAG_END) {
-            CHECK_EQ(size, 8);
-            CHECK_EQ(t + 8, total);
-            break;
-        } else {
-            CHECK(0);
-        }
-        t += (size + 7) & ~7u;
+    CHECK_EQ(b.entry, STD_ENTRY);
+    struct mb2_seen s;
+    mb2_walk(b.ebx, b.mbi_size, &s);
+    const uint8_t *m = ram_mem + b.ebx;
+    /* Exactly one of each, three modules, nothing else. */
+    for (unsigned type = 0; type < 32; type++) {
+        unsigned want = type == 3 ? 3 : (type <= 2 || type == 4 || type == 6 || type == 14 ||
+                                        type == 15);
+        CHECK_EQ(s.count[type], want);
     }
-    CHECK_EQ(seen, (1u << 0) | (1u << 1) | (1u << 2) | (1u << 4) | (1u << 6));
+    const uint8_t *t = m + s.first[GL_MB2_TAG_CMDLINE];
+    CHECK_EQ(r32(t + 4), 8 + sizeof("console=ttyS0"));
+    CHECK(!strcmp((const char *)t + 8, "console=ttyS0"));
+    t = m + s.first[GL_MB2_TAG_LOADER_NAME];
+    CHECK_EQ(r32(t + 4), 8 + sizeof("hv"));
+    CHECK(!strcmp((const char *)t + 8, "hv"));
+    t = m + s.first[GL_MB2_TAG_BASIC_MEMINFO];
+    CHECK_EQ(r32(t + 4), 16);
+    CHECK_EQ(r32(t + 8), 640);
+    CHECK_EQ(r32(t + 12), MEM_UPPER_4M);
+    t = m + s.first[GL_MB2_TAG_MMAP];
+    CHECK_EQ(r32(t + 4), 16 + 5 * 24);
+    CHECK_EQ(r32(t + 8), 24);                               /* entry_size */
+    CHECK_EQ(r32(t + 12), 0);                               /* entry_version */
+    for (unsigned i = 0; i < 5; i++) {
+        const uint8_t *e = t + 16 + 24 * i;
+        CHECK_EQ(r64(e), map4m[i].gpa);
+        CHECK_EQ(r64(e + 8), map4m[i].len);
+        CHECK_EQ(r32(e + 16), map4m[i].type);
+        CHECK_EQ(r32(e + 20), 0);
+    }
+    t = m + s.first[GL_MB2_TAG_ACPI_OLD];
+    CHECK_EQ(r32(t + 4), 8 + 20);
+    CHECK(!memcmp(t + 8, rsdp, 20));
+    t = m + s.first[GL_MB2_TAG_ACPI_NEW];
+    CHECK_EQ(r32(t + 4), 8 + 36);
+    CHECK(!memcmp(t + 8, rsdp, 36));
+    /* Modules: above the image (the MBI is below it), page-aligned, in order. */
+    static const char *const want_str[3] = { "initrd.img root=/dev/ram", "", "empty" };
+    static const uint32_t want_start[3] = { 0x103000, 0x105000, 0x106000 };
+    CHECK_EQ(s.nmod, 3);
+    for (unsigned i = 0; i < 3 && i < s.nmod; i++) {
+        t = m + s.module_off[i];
+        uint32_t start = r32(t + 8), end = r32(t + 12);
+        CHECK_EQ(r32(t + 4), 16 + strlen(want_str[i]) + 1);
+        CHECK_EQ(start, want_start[i]);
+        CHECK_EQ(end - start, mods[i].len);
+        CHECK(!strcmp((const char *)t + 16, want_str[i]));
+        CHECK(!memcmp(ram_mem + start, mod_data[i], mods[i].len));
+        CHECK(!overlaps(start, end - start, g.lo, g.hi - g.lo));
+        CHECK(!overlaps(start, end - start, b.ebx, b.mbi_size));
+    }
     CHECK(ram_is(0, 0x10000, POISON));
-    CHECK(ram_is(0x10000 + total, RAM_SIZE, POISON));
+    CHECK(ram_is(0x10000 + b.mbi_size, 0x100000, POISON));
+    CHECK(ram_is(0x105003, RAM_SIZE, POISON));
+
+    /* An ACPI 1.0 RSDP: the old tag only. No RSDP, no modules: neither, no module tag. */
+    load_std(GL_FORMAT_MB2, &g);
+    a.rsdp_len = GL_RSDP_V1_LEN;
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_OK);
+    mb2_walk(b.ebx, b.mbi_size, &s);
+    CHECK_EQ(s.count[GL_MB2_TAG_ACPI_OLD], 1);
+    CHECK_EQ(s.count[GL_MB2_TAG_ACPI_NEW], 0);
+    CHECK(!memcmp(ram_mem + b.ebx + s.first[GL_MB2_TAG_ACPI_OLD] + 8, rsdp, 20));
+    load_std(GL_FORMAT_MB2, &g);
+    struct gl_mbi_args bare = { 0 };
+    CHECK_EQ(gl_build_mbi(&ram, &g, &bare, &b), GL_OK);
+    mb2_walk(b.ebx, b.mbi_size, &s);
+    CHECK_EQ(s.count[GL_MB2_TAG_ACPI_OLD] + s.count[GL_MB2_TAG_ACPI_NEW], 0);
+    CHECK_EQ(s.count[GL_MB2_TAG_MODULE], 0);
+    CHECK_EQ(s.count[GL_MB2_TAG_CMDLINE], 1);
+    CHECK_EQ(ram_mem[b.ebx + s.first[GL_MB2_TAG_CMDLINE] + 8], 0);  /* NULL: "" */
+    CHECK_EQ(b.mods_lo, 0);
+    CHECK_EQ(b.mods_hi, 0);
 }
 
-UT_TEST(gl_mbi_small_ram_and_defaults)
+UT_TEST(gl_mbi_defaults)
 {
-    reset();
-    struct gl_ram small = { ram_mem, 512 * 1024 };
-    struct gl_image g = { .format = GL_FORMAT_MB1, .lo = 0x10000, .hi = 0x20000 };
+    /* NULL arguments: empty strings, no modules, the MBI placed by the loader. */
+    struct gl_image g;
+    load_std(GL_FORMAT_MB1, &g);
     struct gl_boot b;
-    CHECK_EQ(gl_build_mbi(&small, &g, 0x1000, 0, 0, &b), GL_OK);  /* NULL strings: "" */
-    CHECK_EQ(r32(ram_mem + 0x1000 + 4), 512);
-    CHECK_EQ(r32(ram_mem + 0x1000 + 8), 0);
-    CHECK_EQ(ram_mem[r32(ram_mem + 0x1000 + 16)], 0);
-    CHECK_EQ(ram_mem[r32(ram_mem + 0x1000 + 64)], 0);
-    CHECK_EQ(r64(ram_mem + r32(ram_mem + 0x1000 + 48) + 12), 512 * 1024);
+    CHECK_EQ(gl_build_mbi(&ram, &g, 0, &b), GL_OK);
+    const uint8_t *m = ram_mem + b.ebx;
+    CHECK_EQ(b.ebx, 0x1000);
+    CHECK_EQ(ram_mem[r32(m + 16)], 0);
+    CHECK_EQ(ram_mem[r32(m + 64)], 0);
+    CHECK_EQ(r32(m + 20), 0);
+    CHECK_EQ(b.mods_lo, 0);
+    /* The smallest RAM: 2 MiB. */
+    static uint8_t small_mem[2 << 20];
+    struct gl_ram small;
+    CHECK_EQ(gl_ram_init(&small, small_mem, sizeof(small_mem)), GL_OK);
+    struct gl_image tiny = { .format = GL_FORMAT_MB1, .entry = 0x100000, .lo = 0x100000,
+                             .hi = 0x101000 };
+    CHECK_EQ(gl_build_mbi(&small, &tiny, 0, &b), GL_OK);
+    CHECK_EQ(r32(small_mem + b.ebx + 4), 640);
+    CHECK_EQ(r32(small_mem + b.ebx + 8), (0x200000 - 0x10000 - 0x100000) / 1024);
+}
+
+UT_TEST(gl_mbi_placement)
+{
+    /* An a.out kernel filling [0x800, 0x9f000): the MBI goes in the last low page, the module
+     * skips the VGA/ROM hole to 1 MiB. */
+    reset();
+    for (uint64_t o = 0; o < 0x1000; o++)
+        img[o] = DATA_BYTE(o);
+    mb1_kludge(0x40, 0x840, 0x800, 0x1800, 0x9f000, 0x900);
+    struct gl_image g;
+    CHECK_EQ(load_mb(0x1000, &g), GL_OK);
+    CHECK_EQ(g.lo, 0x800);
+    CHECK_EQ(g.hi, 0x9f000);
+    struct gl_module mod = { mod_data[0], 0x2000, "m" };
+    memset(mod_data[0], 0x5a, 0x2000);
+    struct gl_mbi_args a = { .cmdline = "c", .modules = &mod, .nmodules = 1 };
+    struct gl_boot b;
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_OK);
+    CHECK_EQ(b.ebx, 0x9f000);
+    CHECK_EQ(b.mods_lo, 0x100000);
+    CHECK_EQ(b.mods_hi, 0x102000);
+    CHECK_EQ(r32(ram_mem + r32(ram_mem + b.ebx + 24)), 0x100000);
+    CHECK(ram_is(0x100000, 0x102000, 0x5a));
+    CHECK(ram_is(0xa0000, 0x100000, POISON));               /* the hole: never written */
+
+    /* A kernel in [0x1000, 0xa0000): the MBI moves above 1 MiB, the module after it. */
+    reset();
+    for (uint64_t o = 0; o < 0x1000; o++)
+        img[o] = DATA_BYTE(o);
+    mb1_kludge(0x40, 0x1040, 0x1000, 0x2000, 0xa0000, 0x1100);
+    CHECK_EQ(load_mb(0x1000, &g), GL_OK);
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_OK);
+    CHECK_EQ(b.ebx, 0x100000);
+    CHECK_EQ(b.mods_lo, 0x101000);                          /* page after the MBI */
+    CHECK(b.mods_lo >= b.ebx + b.mbi_size);
+
+    /* Modules exactly filling RAM up to the ACPI area; one byte more does not fit. */
+    struct gl_image std;
+    load_std(GL_FORMAT_MB1, &std);
+    uint8_t *big = calloc(1, RAM_SIZE);
+    CHECK(big != 0);
+    struct gl_module two[2] = { { big, 0x1000, "a" }, { big, ACPI_GPA - 0x104000, "b" } };
+    struct gl_mbi_args fill = { .modules = two, .nmodules = 2 };
+    CHECK_EQ(gl_build_mbi(&ram, &std, &fill, &b), GL_OK);
+    CHECK_EQ(b.mods_lo, 0x103000);
+    CHECK_EQ(b.mods_hi, ACPI_GPA);
+    CHECK(ram_is(ACPI_GPA, RAM_SIZE, POISON));
+    load_std(GL_FORMAT_MB1, &std);
+    two[1].len++;
+    struct gl_boot keep = { 1, 2, 3, 4, 5, 6 };
+    CHECK_EQ(gl_build_mbi(&ram, &std, &fill, &keep), GL_ERR_MODULES_NO_ROOM);
+    CHECK_EQ(keep.eax, 1);
+    CHECK_EQ(keep.mods_hi, 6);
+    CHECK(ram_is(0, 0x100000, POISON));                     /* nothing written */
+    CHECK(ram_is(0x103000, RAM_SIZE, POISON));
+    /* A module larger than all of RAM, or than 4 GiB. */
+    struct gl_module huge = { big, RAM_SIZE, 0 };
+    fill = (struct gl_mbi_args){ .modules = &huge, .nmodules = 1 };
+    CHECK_EQ(gl_build_mbi(&ram, &std, &fill, &b), GL_ERR_MODULES_NO_ROOM);
+    huge.len = UINT64_MAX;
+    CHECK_EQ(gl_build_mbi(&ram, &std, &fill, &b), GL_ERR_MODULES_NO_ROOM);
+    free(big);
+
+    /* An MBI too big for any available range (a 3 MiB command line). */
+    char *cmd = malloc(3u << 20);
+    CHECK(cmd != 0);
+    memset(cmd, 'x', (3u << 20) - 1);
+    cmd[(3u << 20) - 1] = 0;
+    struct gl_mbi_args longcmd = { .cmdline = cmd };
+    CHECK_EQ(gl_build_mbi(&ram, &std, &longcmd, &b), GL_ERR_MBI_NO_ROOM);
+    longcmd.mbi_addr = 0x104000;
+    CHECK_EQ(gl_build_mbi(&ram, &std, &longcmd, &b), GL_ERR_MBI_RANGE);
+    free(cmd);
+    CHECK(ram_is(0x103000, RAM_SIZE, POISON));
 }
 
 UT_TEST(gl_mbi_rejects)
 {
-    reset();
-    struct gl_image g = mb_image(GL_FORMAT_MB2);
-    struct gl_boot b = { 1, 2, 3 };
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x9004, "x", "y", &b), GL_ERR_MBI_RANGE);   /* unaligned */
-    CHECK_EQ(gl_build_mbi(&ram, &g, RAM_SIZE - 64, "x", "y", &b), GL_ERR_MBI_RANGE);
-    CHECK_EQ(gl_build_mbi(&ram, &g, RAM_SIZE, "x", "y", &b), GL_ERR_MBI_RANGE);
-    CHECK_EQ(gl_build_mbi(&ram, &g, UINT64_MAX & ~7ull, "x", "y", &b), GL_ERR_MBI_RANGE);
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x17fff8, "x", "y", &b), GL_ERR_MBI_OVERLAP);  /* inside */
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x100000 - 16, "x", "y", &b), GL_ERR_MBI_OVERLAP);
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x180000, "x", "y", &b), GL_OK);     /* right after */
-    reset();
-    b = (struct gl_boot){ 1, 2, 3 };
-    struct gl_image flat = { .format = GL_FORMAT_FLAT, .lo = 0x8000, .hi = 0x9000 };
-    CHECK_EQ(gl_build_mbi(&ram, &flat, 0x10000, "x", "y", &b), GL_ERR_ARGS);
-    CHECK_EQ(gl_build_mbi(0, &g, 0x10000, "x", "y", &b), GL_ERR_ARGS);
-    CHECK_EQ(gl_build_mbi(&ram, 0, 0x10000, "x", "y", &b), GL_ERR_ARGS);
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x10000, "x", "y", 0), GL_ERR_ARGS);
-    CHECK(ram_untouched());
-    CHECK_EQ(b.eax, 1);
-}
-
-/* A whole v1 ELF kernel: load, then MBI just below it, as the VMM does. */
-UT_TEST(gl_mb1_load_then_mbi)
-{
-    reset();
-    build_elf(0, STD_ENTRY, std_segs, 2, STD_LEN);
-    mb1_header(MB1_OFF, GL_MB1_MEMORY_INFO);
     struct gl_image g;
-    struct gl_boot b;
-    CHECK_EQ(gl_load(img, STD_LEN, &ram, 0x8000, &g), GL_OK);
-    CHECK_EQ(gl_build_mbi(&ram, &g, 0x1000, "hello", "hv", &b), GL_OK);
-    CHECK_EQ(b.eax, 0x2BADB002);
-    CHECK_EQ(b.ebx, 0x1000);
-    CHECK_EQ(g.entry, STD_ENTRY);
-    CHECK_EQ(ram_mem[0x100000], DATA_BYTE(0x1000));
-    CHECK(ram_is(0x101800, 0x103000, 0));
-    CHECK(ram_is(0x1000 + b.mbi_size, 0x100000, POISON));
-    CHECK_EQ(r16(ram_mem + 0x1000), 0x024d);            /* v1 flags, low half */
+    load_std(GL_FORMAT_MB2, &g);                            /* image [0x100000, 0x103000) */
+    struct gl_boot b = { 1, 2, 3, 4, 5, 6 };
+    struct { uint64_t addr; int want; } c[] = {
+        { 0x9004, GL_ERR_MBI_RANGE },                       /* unaligned */
+        { 0, GL_OK },                                       /* placeholder: automatic */
+        { GL_LOW_RAM_END - 64, GL_ERR_MBI_RANGE },          /* runs into the VGA hole */
+        { GL_LOW_RAM_END, GL_ERR_MBI_RANGE },
+        { GL_ROM_GPA, GL_ERR_MBI_RANGE },
+        { ACPI_GPA - 64, GL_ERR_MBI_RANGE },                /* runs into the ACPI area */
+        { ACPI_GPA, GL_ERR_MBI_RANGE },
+        { RAM_SIZE, GL_ERR_MBI_RANGE },
+        { (uint64_t)3 << 30, GL_ERR_MBI_RANGE },            /* PCI hole */
+        { UINT64_MAX & ~7ull, GL_ERR_MBI_RANGE },
+        { 0x102ff8, GL_ERR_MBI_OVERLAP },                   /* inside the image */
+        { 0x100000, GL_ERR_MBI_OVERLAP },
+        { 0x100000 - 16, GL_ERR_MBI_RANGE },                /* from the ROM into RAM */
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        if (!c[i].addr)
+            continue;
+        struct gl_mbi_args a = { .cmdline = "x", .loader_name = "y", .mbi_addr = c[i].addr };
+        CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), c[i].want);
+    }
+    CHECK_EQ(b.eax, 1);                                     /* untouched on failure */
+    CHECK(ram_is(0, 0x100000, POISON));
+    CHECK(ram_is(0x103000, RAM_SIZE, POISON));
+    struct gl_mbi_args after = { .mbi_addr = 0x103000 };    /* right after the image */
+    CHECK_EQ(gl_build_mbi(&ram, &g, &after, &b), GL_OK);
+    CHECK_EQ(b.ebx, 0x103000);
+    /* Running into an image from below, inside one RAM range. */
+    reset();
+    mb1_kludge(0x40, 0x200040, 0x200000, 0x201000, 0, 0x200100);
+    CHECK_EQ(load_mb(0x1000, &g), GL_OK);
+    struct gl_mbi_args below = { .mbi_addr = 0x200000 - 64 };
+    CHECK_EQ(gl_build_mbi(&ram, &g, &below, &b), GL_ERR_MBI_OVERLAP);
+    below.mbi_addr = 0x200000 - 0x1000;
+    CHECK_EQ(gl_build_mbi(&ram, &g, &below, &b), GL_OK);
+    CHECK(b.ebx + b.mbi_size <= 0x200000);
+
+    load_std(GL_FORMAT_MB2, &g);
+    b = (struct gl_boot){ 1, 2, 3, 4, 5, 6 };
+    struct gl_image flat = { .format = GL_FORMAT_FLAT, .lo = 0x8000, .hi = 0x9000 };
+    uint8_t rsdp[GL_RSDP_V2_LEN] = { 0 };
+    struct gl_mbi_args a = { 0 };
+    CHECK_EQ(gl_build_mbi(&ram, &flat, &a, &b), GL_ERR_ARGS);
+    CHECK_EQ(gl_build_mbi(0, &g, &a, &b), GL_ERR_ARGS);
+    CHECK_EQ(gl_build_mbi(&ram, 0, &a, &b), GL_ERR_ARGS);
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, 0), GL_ERR_ARGS);
+    struct gl_ram unset = { .mem = ram_mem };
+    CHECK_EQ(gl_build_mbi(&unset, &g, &a, &b), GL_ERR_ARGS);
+    a.nmodules = 1;                                         /* no module array */
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_ERR_ARGS);
+    struct gl_module nodata = { 0, 16, "x" };
+    a.modules = &nodata;
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_ERR_ARGS);
+    a = (struct gl_mbi_args){ .rsdp = rsdp, .rsdp_len = 24 };
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_ERR_ARGS);
+    a.rsdp_len = 0;
+    CHECK_EQ(gl_build_mbi(&ram, &g, &a, &b), GL_ERR_ARGS);
+    CHECK_EQ(b.eax, 1);
+    CHECK(ram_is(0, 0x100000, POISON));
+    CHECK(ram_is(0x103000, RAM_SIZE, POISON));
 }
 
-UT_TEST(gl_error_names)
+/* v2 information requests for the ACPI tags are honoured (absent when there is no RSDP). */
+UT_TEST(gl_mb2_acpi_requests)
 {
-    const char *names[24];
-    for (int e = 0; e >= -23; e--) {
-        names[-e] = gl_error_name(e);
-        CHECK(names[-e] && strcmp(names[-e], "unknown loader error"));
-        for (int k = 0; k < -e; k++)
-            CHECK(strcmp(names[k], names[-e]));
+    CHECK_EQ(mb2_with_tag(GL_MB2_HTAG_INFO_REQUEST, 0, 12, GL_MB2_TAG_ACPI_OLD), GL_OK);
+    CHECK_EQ(mb2_with_tag(GL_MB2_HTAG_INFO_REQUEST, 0, 12, GL_MB2_TAG_ACPI_NEW), GL_OK);
+    CHECK_EQ(mb2_with_tag(GL_MB2_HTAG_INFO_REQUEST, 0, 12, 13),            /* SMBIOS */
+             GL_ERR_MB2_UNSUPPORTED);
+}
+
+/* ---- the kernel users had: ELF32 of 64-bit code at 4 MiB, 13 MiB of bss ---------------------- */
+
+#define BIG_RAM  (256ull << 20)
+#define BSS_SIZE (13u << 20)
+
+/* ELF32 (machine i386 or x86-64), Multiboot v1, text at 4 MiB, data + 13 MiB bss after it. */
+static void build_big_kernel(unsigned machine)
+{
+    reset();
+    struct tseg s[] = {
+        { 0, 0x1000, 0x400000, 0x400000, 0x1000, 0x1000 },
+        { 0, 0x2000, 0x401000, 0x401000, 0x800, 0x800 + BSS_SIZE },
+    };
+    build_elf(0, 0x400010, s, 2, 0x2800);
+    w16(img + 18, (uint16_t)machine);
+    mb1_header(MB1_OFF, GL_MB1_PAGE_ALIGN | GL_MB1_MEMORY_INFO);
+}
+
+UT_TEST(gl_big_bss_kernel_256m)
+{
+    uint8_t *mem = malloc(BIG_RAM);
+    CHECK(mem != 0);
+    if (!mem)
+        return;
+    struct gl_ram big;
+    CHECK_EQ(gl_ram_init(&big, mem, BIG_RAM), GL_OK);
+    static const unsigned machines[2] = { 62, 3 };          /* elf32-x86-64, elf32-i386 */
+    for (unsigned k = 0; k < 2; k++) {
+        build_big_kernel(machines[k]);
+        memset(mem, POISON, 32u << 20);                     /* the part that matters */
+        struct gl_image g;
+        CHECK_EQ(gl_load(img, 0x2800, &big, 0x8000, &g), GL_OK);
+        CHECK_EQ(g.format, GL_FORMAT_MB1);
+        CHECK(g.elf);
+        CHECK_EQ(g.entry, 0x400010);
+        CHECK_EQ(g.lo, 0x400000);
+        CHECK_EQ(g.hi, 0x401800 + BSS_SIZE);
+        int ok = 1;
+        for (uint64_t i = 0; i < 0x1000; i++)
+            ok &= mem[0x400000 + i] == DATA_BYTE(0x1000 + i);
+        for (uint64_t i = 0; i < 0x800; i++)
+            ok &= mem[0x401000 + i] == DATA_BYTE(0x2000 + i);
+        CHECK(ok);
+        int zero = 1;                                       /* the bss, zeroed */
+        for (uint64_t i = 0; i < BSS_SIZE; i++)
+            zero &= mem[0x401800 + i] == 0;
+        CHECK(zero);
+        CHECK_EQ(mem[0x401800 + BSS_SIZE], POISON);
+
+        /* An initrd module lands on the page after the bss; the MBI stays low. */
+        struct gl_module initrd = { mod_data[0], 0x3000, "initrd" };
+        struct gl_mbi_args a = { .cmdline = "big", .loader_name = "hv", .modules = &initrd,
+                                 .nmodules = 1 };
+        struct gl_boot b;
+        CHECK_EQ(gl_build_mbi(&big, &g, &a, &b), GL_OK);
+        CHECK_EQ(b.eax, GL_MB1_BOOT_MAGIC);
+        CHECK_EQ(b.ebx, 0x1000);
+        CHECK_EQ(b.entry, 0x400010);
+        CHECK_EQ(b.mods_lo, 0x402000 + BSS_SIZE);
+        CHECK_EQ(r32(mem + b.ebx + 8), (BIG_RAM - GL_ACPI_SIZE - (1u << 20)) / 1024);
+        const uint8_t *e = mem + r32(mem + b.ebx + 24);
+        CHECK_EQ(r32(e), 0x402000 + BSS_SIZE);
+        CHECK_EQ(r32(e + 4), 0x405000 + BSS_SIZE);
+        CHECK(!memcmp(mem + r32(e), mod_data[0], 0x3000));
+        CHECK_EQ(r32(mem + b.ebx + 44), 5 * 24);
+        CHECK_EQ(r64(mem + r32(mem + b.ebx + 48) + 4 + 3 * 24 + 8),    /* [1M, ACPI) length */
+                 BIG_RAM - GL_ACPI_SIZE - (1u << 20));
     }
-    CHECK(!strcmp(gl_error_name(-24), "unknown loader error"));
+    free(mem);
+
+    /* The same kernel (ending at 17 MiB + 6 KiB) in 16 MiB: past the end of RAM; in
+     * 17 MiB + 64 KiB: into the ACPI area. Refused before writing, so the 4 MiB buffer
+     * under a bigger layout is never written past its end. */
+    build_big_kernel(62);
+    struct gl_ram other = ram;
+    struct gl_image g;
+    CHECK_EQ(gl_layout_init(&other.layout, 16u << 20), GL_OK);
+    CHECK_EQ(gl_load(img, 0x2800, &other, 0x8000, &g), GL_ERR_SEG_RAM);
+    CHECK_EQ(gl_layout_init(&other.layout, (17u << 20) + 0x10000), GL_OK);
+    CHECK_EQ(gl_load(img, 0x2800, &other, 0x8000, &g), GL_ERR_SEG_RESERVED);
+    CHECK(ram_untouched());
+}
+
+/* ---- error names and exit statuses ---------------------------------------------------------- */
+
+UT_TEST(gl_error_names_and_statuses)
+{
+    const char *names[1 - GL_ERR_LAST];
+    int statuses[1 - GL_ERR_LAST];
+    CHECK_EQ(GL_ERR_LAST, -28);
+    for (int e = 0; e >= GL_ERR_LAST; e--) {
+        names[-e] = gl_error_name(e);
+        statuses[-e] = gl_error_status(e);
+        CHECK(names[-e] && strcmp(names[-e], "unknown loader error"));
+        CHECK_EQ(statuses[-e], e ? 64 - e : 0);
+        for (int k = 0; k < -e; k++) {
+            CHECK(strcmp(names[k], names[-e]));
+            CHECK(statuses[k] != statuses[-e]);
+        }
+    }
+    CHECK_EQ(gl_error_status(GL_ERR_ARGS), 65);
+    CHECK_EQ(gl_error_status(GL_ERR_UNKNOWN_FORMAT), 92);
+    CHECK(!strcmp(gl_error_name(GL_ERR_LAST - 1), "unknown loader error"));
     CHECK(!strcmp(gl_error_name(5), "unknown loader error"));
+    CHECK_EQ(gl_error_status(GL_ERR_LAST - 1), GL_STATUS_BASE);
+    CHECK_EQ(gl_error_status(5), GL_STATUS_BASE);
+    CHECK_EQ(gl_error_status(-1000), GL_STATUS_BASE);
 }
