@@ -129,11 +129,11 @@ include root/root.mk
 CMDLINE ?= console=com1 log=info guest=demo
 
 iso: $(BUILD)/hv.iso
-$(BUILD)/hv.iso: $(BUILD)/kernel.elf $(BUILD)/root.elf $(GUEST_BINS) scripts/mkiso.sh | $(DEPS)
+$(BUILD)/hv.iso: $(BUILD)/kernel.elf $(BUILD)/root.elf $(GUEST_IMAGES) scripts/mkiso.sh | $(DEPS)
 	bash scripts/mkiso.sh $@ "$(CMDLINE)"
 
 esp: $(BUILD)/esp/.stamp
-$(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf $(GUEST_BINS) scripts/mkesp.sh
+$(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf $(GUEST_IMAGES) scripts/mkesp.sh
 	bash scripts/mkesp.sh $(BUILD)/esp "$(CMDLINE)"
 	@touch $@
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lay out an EFI system partition directory that boots BOOTX64.EFI directly.
 # usage: mkesp.sh DIR "CMDLINE" [MODULE_FILE NAME]...
-# build/root.elf is added as module root, every build/guest/NAME.bin as guest:NAME.
+# build/root.elf is added as module root, every build/guest/NAME.bin and NAME.elf
+# (the C guests) as guest:NAME.
 set -eu
 dir=$1 cmdline=$2
 shift 2
@@ -15,6 +16,10 @@ cp "$here/build/kernel.elf" "$dir/hv/kernel.elf"
 for g in "$here"/build/guest/*.bin; do
     [ -e "$g" ] || continue
     set -- "$@" "$g" "guest:$(basename "$g" .bin)"
+done
+for g in "$here"/build/guest/*.elf; do
+    [ -e "$g" ] || continue
+    set -- "$@" "$g" "guest:$(basename "$g" .elf)"
 done
 {
     echo "# hv boot configuration, read by BOOTX64.EFI"

@@ -4,7 +4,7 @@
 # The kernel is build/kernel.elf (KERNEL_ELF=path picks another, e.g. the test kernel);
 # build/root.elf is added as module root (ROOT_ELF=path picks another, e.g. the test
 # root image build/root-test.elf; ROOT_ELF= none),
-# every build/guest/NAME.bin as guest:NAME.
+# every build/guest/NAME.bin and NAME.elf (the C guests) as guest:NAME.
 set -eu
 out=$1 cmdline=$2
 shift 2
@@ -16,6 +16,12 @@ trap 'rm -rf "$stage" "$log"' EXIT
 mkdir -p "$stage/boot/grub"
 cp "${KERNEL_ELF:-$here/build/kernel.elf}" "$stage/boot/kernel.elf"
 mods=""
+# The C test guests (guest/c/) as "guest:NAME" too; NO_TEST_GUESTS=1 leaves them out.
+for g in "$here"/build/guest/*.elf; do
+    [ "${NO_TEST_GUESTS:-0}" = 1 ] && break
+    [ -e "$g" ] || continue
+    set -- "$@" "$g" "guest:$(basename "$g" .elf)"
+done
 # The root task rides along as module "root", every built test guest as "guest:NAME".
 # An image asked for by name must exist; the default one is left out when not built.
 root_elf=${ROOT_ELF-$here/build/root.elf}
