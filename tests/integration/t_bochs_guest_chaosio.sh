@@ -2,9 +2,7 @@
 # The C guest chaosio (guest/c/chaosio.c) under the production VMM: 20000
 # random port, MMIO and MSR accesses from a fixed seed; the guest survives
 # them all, catches the #GPs and exits with 0.
-# Pending until the VMM has the PC platform (all ones for what nobody claims).
-d=$(dirname "$0"); [ -e "$d/lib.sh" ] || d=$d/..      # from pending/ or after the move
-. "$d/lib.sh"
+. "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_guest_chaosio.log
 iso=$(iso_variant guest_chaosio 'console=com1 guest=chaosio') || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 600

@@ -2,9 +2,7 @@
 # The C guest mb_big (guest/c/mb_big.c) under the production VMM: a Multiboot v1
 # ELF at 4 MiB whose .bss ends above 16 MiB, in 256 MiB of guest RAM, with a
 # command line and two boot modules; it checks the whole Multiboot information.
-# Pending until the VMM has guest.mem, guest.args and guest-module: modules.
-d=$(dirname "$0"); [ -e "$d/lib.sh" ] || d=$d/..      # from pending/ or after the move
-. "$d/lib.sh"
+. "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_guest_mb_big.log
 iso=$ROOT/build/variants/guest_mb_big.iso
 mkdir -p "$ROOT/build/variants"

@@ -3,9 +3,7 @@
 # read all ones and drop writes, port 0x80 takes writes, PCI has no device at
 # 00:00.0, MMIO outside RAM reads all ones and drops writes, unknown MSRs raise
 # #GP in the guest, which catches it and goes on.
-# Pending until the VMM has the PC's unclaimed-port/MMIO behaviour.
-d=$(dirname "$0"); [ -e "$d/lib.sh" ] || d=$d/..      # from pending/ or after the move
-. "$d/lib.sh"
+. "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_guest_probe.log
 iso=$(iso_variant guest_probe 'console=com1 guest=probe') || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300
