@@ -12,7 +12,9 @@
  * Buffer layout (offsets from tables_gpa, which must be 64-byte aligned for
  * the FACS, and the whole buffer below 4 GiB for the 32-bit pointers):
  *   0     FACS (5.2.10), 64 bytes: signature, length, version 2, the rest 0
- *   64    DSDT (5.2.11.1): iasl's AML of root/vmm/dsdt.asl, copied as is
+ *   64    DSDT (5.2.11.1): iasl's AML of root/vmm/dsdt.asl, copied as is:
+ *         \_S5 (SLP_TYPa 5), \_SB.COM1 (PNP0501, 0x3f8, IRQ 4) and
+ *         \_SB.FWCF (QEMU0002, ports 0x510-0x511)
  *   then, each 8-byte aligned:
  *         FADT "FACP" (5.2.9), revision 6, minor 3, 276 bytes:
  *           FIRMWARE_CTRL = FACS (X_FIRMWARE_CTRL 0: only one may be set),

@@ -2,7 +2,8 @@
  * The guest's DSDT (ACPI 6.x section 5.2.11.1), compiled by iasl at build
  * time (root/root.mk) into a C array that root/vmm/acpi_dsdt.c includes and
  * acpi_build.c copies into the tables. Kept small: what a legacy PC
- * without PCI needs for Linux to power off through ACPI and find COM1.
+ * without PCI needs for Linux to power off through ACPI and find COM1 and
+ * the fw_cfg device.
  */
 DefinitionBlock ("", "DSDT", 2, "HV    ", "HVPC    ", 1)
 {
@@ -25,6 +26,22 @@ DefinitionBlock ("", "DSDT", 2, "HV    ", "HVPC    ", 1)
             {
                 IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08)
                 IRQNoFlags () {4}
+            })
+        }
+
+        /*
+         * QEMU's fw_cfg (root/vmm/fw_cfg.c) under QEMU's ACPI ID, as QEMU
+         * declares it without DMA: the two ports 0x510-0x511. Linux's
+         * qemu_fw_cfg driver finds it here (/sys/firmware/qemu_fw_cfg).
+         * _STA 0x0B: present, enabled, functioning, not shown in a UI.
+         */
+        Device (FWCF)
+        {
+            Name (_HID, "QEMU0002")
+            Name (_STA, 0x0B)
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x0510, 0x0510, 0x01, 0x02)
             })
         }
     }

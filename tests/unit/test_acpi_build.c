@@ -312,11 +312,16 @@ UT_TEST(acpi_build_dsdt_s5_matches_pm_device)
     uint32_t slp_typa = 99;
     CHECK(aml_integer(p + 1, &slp_typa));
     CHECK_EQ(slp_typa, ACPI_PM_SLP_TYP_S5);
-    /* COM1 is there too. */
-    bool com1 = false;
-    for (uint32_t i = ACPI_HEADER_LEN; i + 4 <= acpi_dsdt_aml_len; i++)
+    /* COM1 and fw_cfg (QEMU0002, which Linux's qemu_fw_cfg driver matches) are there too. */
+    bool com1 = false, fwcf = false, qemu0002 = false;
+    for (uint32_t i = ACPI_HEADER_LEN; i + 8 <= acpi_dsdt_aml_len; i++) {
         com1 |= !memcmp(d + i, "COM1", 4);
+        fwcf |= !memcmp(d + i, "FWCF", 4);
+        qemu0002 |= !memcmp(d + i, "QEMU0002", 8);
+    }
     CHECK(com1);
+    CHECK(fwcf);
+    CHECK(qemu0002);
 }
 
 UT_TEST(acpi_build_refusals)
