@@ -51,6 +51,18 @@ ROOT_OBJS := $(ROOT_RT_OBJS) $(ROOT_VMM_OBJS)
 root: $(BUILD)/root.elf
 root-test: $(BUILD)/root-test.elf
 
+# The guest's DSDT: root/vmm/dsdt.asl compiled by iasl (acpica-tools, installed
+# by scripts/deps.sh) into $(BUILD)/gen/root/dsdt.hex, a C array (dsdt_aml_code)
+# that root/vmm/acpi_dsdt.c includes. The host unit tests compile acpi_dsdt.c
+# too (the Makefile gives their object the same prerequisite and -I).
+ACPI_DSDT_HEX := $(BUILD)/gen/root/dsdt.hex
+$(ACPI_DSDT_HEX): root/vmm/dsdt.asl root/root.mk | $(DEPS)
+	@mkdir -p $(dir $@)
+	iasl -vs -we -p $(basename $@) -tc $< > $(basename $@).log 2>&1 || \
+	  { cat $(basename $@).log >&2; rm -f $@; exit 1; }
+$(BUILD)/root/root/vmm/acpi_dsdt.o: $(ACPI_DSDT_HEX)
+$(BUILD)/root/root/vmm/acpi_dsdt.o: ROOT_CFLAGS += -I$(BUILD)/gen/root
+
 # The test modes see each other's headers (root/tests/root_tests.h, root/bench/root_bench.h).
 $(BUILD)/root/root/tests/%.o $(BUILD)/root/root/bench/%.o: ROOT_CFLAGS += -Iroot/tests -Iroot/bench
 

@@ -4,7 +4,7 @@
 set -eu
 
 pkgs="gnu-efi nasm qemu-system-x86 ovmf bochs bochsbios vgabios grub-pc-bin
-grub-efi-amd64-bin grub-common xorriso mtools gcc make binutils"
+grub-efi-amd64-bin grub-common xorriso mtools gcc make binutils acpica-tools"
 
 missing=""
 for p in $pkgs; do
