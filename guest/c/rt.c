@@ -12,7 +12,7 @@ void (*rt_fatal_hook)(void);
 
 /* ---- console ---------------------------------------------------------------------- */
 
-static bool use_com1 = true, use_e9 = true;
+static bool use_com1 = true, use_e9 = false;     /* COM1, as a PC kernel would; rt.console= */
 
 static void com1_init(void)
 {

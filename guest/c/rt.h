@@ -28,7 +28,7 @@ int gmain(uint32_t magic, const struct multiboot_info *mbi);
 #define EXIT_EXCEPTION  3       /* an exception nobody expected */
 #define EXIT_STILL_ON   4       /* acpi_s5: still running after the S5 write */
 
-/* ---- console: COM1 (polled 16550) and port 0xe9 ------------------------------ */
+/* ---- console: COM1 (polled 16550); port 0xe9 too with rt.console=e9/both ---- */
 void rt_putc(char c);
 void rt_puts(const char *s);
 int rt_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include "guest_loader.h"
 #include "hv/hv.h"
+#include "acpi_pm.h"
+#include "fw_cfg.h"
 #include "pc_ports.h"
 #include "uart16550.h"
 #include "vmm_device.h"
@@ -43,6 +45,8 @@ struct vm {
     struct vmm_exit exit;
     struct uart16550 com1;
     struct pc_ports pc;
+    struct fw_cfg fw_cfg;
+    struct acpi_pm pm;
     struct vmm_line com1_line, e9_line;
     uint8_t port_seen[65536 / 8];   /* unclaimed ports already reported (log=debug) */
     uint64_t mmio_seen[16];         /* unclaimed MMIO pages already reported */

@@ -4,6 +4,7 @@
  * every guest-physical address outside RAM trapped to the device table, the
  * vCPU; then the packet loop until a device, a fault or the VMM ends it.
  */
+#include "acpi_build.h"
 #include "guest_loader.h"
 #include "libsys.h"
 #include "mmio_load.h"
@@ -264,14 +265,32 @@ static const char *format_name(enum gl_format f)
     return f == GL_FORMAT_MB2 ? "Multiboot2" : f == GL_FORMAT_MB1 ? "Multiboot" : "flat";
 }
 
+static uint64_t tsc_now(void *ctx)
+{
+    (void)ctx;
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* COM1, the PC's fixed ports, fw_cfg and the ACPI PM block, in the one table. */
 static bool devices_setup(struct vm *vm)
 {
+    struct hv_system_info info;
+    if (!ok(vm, "hv_system_info", hv_system_info(&info, sizeof(info))))
+        return false;
     vmm_devices_init(&vm->devices);
     uart_init(&vm->com1, COM1_BASE, com1_putc, vm);
     pc_ports_init(&vm->pc, &vm->exit, e9_putc, vm);
-    const struct vmm_device com1 = { "com1", COM1_BASE, UART_NPORTS, 0, 0, vm, com1_read,
-                                     com1_write, 0, 0 };
-    if (!vmm_devices_add(&vm->devices, &com1) || !pc_ports_register(&vm->pc, &vm->devices)) {
+    fw_cfg_init(&vm->fw_cfg, &(struct fw_cfg_config){ .ram_bytes = vm->ram_size, .cpus = 1,
+                                                      .cmdline = vm->opt->args });
+    acpi_pm_init(&vm->pm, tsc_now, 0, info.tsc_hz, &vm->exit);
+    struct vmm_device com1 = { "com1", COM1_BASE, UART_NPORTS, 0, 0, vm, com1_read, com1_write,
+                               0, 0 }, fw_cfg, pm;
+    fw_cfg_device(&vm->fw_cfg, &fw_cfg);
+    acpi_pm_device(&vm->pm, &pm);
+    if (!vmm_devices_add(&vm->devices, &com1) || !pc_ports_register(&vm->pc, &vm->devices) ||
+        !vmm_devices_add(&vm->devices, &fw_cfg) || !vmm_devices_add(&vm->devices, &pm)) {
         printf("root: guest %s: the device table refused a device\n", vm->name);
         return false;
     }
@@ -304,6 +323,23 @@ static bool memory_and_traps(struct vm *vm, const struct gl_layout *l)
                                                              HV_HANDLE_INVALID, 0));
 }
 
+/* The ACPI tables in the layout's ACPI area, the RSDP where an OS scans the BIOS area. */
+static bool acpi_setup(struct vm *vm, const struct gl_ram *ram, uint8_t rsdp[ACPI_RSDP_LEN])
+{
+    const struct acpi_build_config cfg = { .ncpus = 1, .tables_gpa = ram->layout.acpi_gpa,
+                                           .iapc_boot_arch = ACPI_IAPC_8042 | ACPI_IAPC_VGA_NOT_PRESENT |
+                                                             ACPI_IAPC_CMOS_RTC_NOT_PRESENT };
+    uint8_t *tables = gl_host(ram, ram->layout.acpi_gpa, GL_ACPI_SIZE);
+    uint8_t *rom = gl_host(ram, ACPI_BUILD_RSDP_GPA, ACPI_RSDP_LEN);
+    if (!tables || !rom || acpi_build(&cfg, tables, GL_ACPI_SIZE, rsdp, 0) != ACPI_BUILD_OK) {
+        printf("root: guest %s: cannot build the ACPI tables\n", vm->name);
+        vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "no ACPI tables");
+        return false;
+    }
+    memcpy(rom, rsdp, ACPI_RSDP_LEN);
+    return true;
+}
+
 /* The loader refused: one line naming the problem, the loader's own status. */
 static bool refused(struct vm *vm, const char *what, int rc)
 {
@@ -327,6 +363,9 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
         return false;
     gl_ram_init(&ram, (void *)(uintptr_t)vm->ram_va, vm->ram_size);
 
+    uint8_t rsdp[ACPI_RSDP_LEN];
+    if (!acpi_setup(vm, &ram, rsdp))
+        return false;
     struct gl_image img;
     struct gl_boot boot = { 0 };
     if ((rc = gl_load(image, len, &ram, FLAT_LOAD_GPA, &img)) != GL_OK)
@@ -334,7 +373,8 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
     if (fmt != GL_FORMAT_FLAT) {
         const struct gl_mbi_args args = { .cmdline = vm->opt->args, .loader_name = LOADER_NAME,
                                           .modules = vm->opt->modules,
-                                          .nmodules = vm->opt->nmodules };
+                                          .nmodules = vm->opt->nmodules,
+                                          .rsdp = rsdp, .rsdp_len = ACPI_RSDP_LEN };
         if ((rc = gl_build_mbi(&ram, &img, &args, &boot)) != GL_OK)
             return refused(vm, "build its Multiboot information", rc);
     } else {

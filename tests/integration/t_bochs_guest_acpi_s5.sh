@@ -3,9 +3,7 @@
 # RSDP in the BIOS area, checks RSDT, XSDT, MADT, FADT, FACS, DSDT and the PM
 # timer, takes SLP_TYPa from \_S5 and powers off through PM1a_CNT (0x604); S5
 # ends the guest with status 0. Still running after S5 is status 4.
-# Pending until the VMM has the ACPI tables and the PM device.
-d=$(dirname "$0"); [ -e "$d/lib.sh" ] || d=$d/..      # from pending/ or after the move
-. "$d/lib.sh"
+. "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_guest_acpi_s5.log
 iso=$(iso_variant guest_acpi_s5 'console=com1 guest=acpi_s5') || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300

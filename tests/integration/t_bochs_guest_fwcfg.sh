@@ -2,9 +2,7 @@
 # The C guest fwcfg (guest/c/fwcfg.c) under the production VMM: QEMU's fw_cfg
 # legacy I/O interface at 0x510/0x511 (signature, ID, RAM size against the
 # Multiboot information, CPU count, file directory, command line).
-# Pending until the VMM has fw_cfg and guest.args.
-d=$(dirname "$0"); [ -e "$d/lib.sh" ] || d=$d/..      # from pending/ or after the move
-. "$d/lib.sh"
+. "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_guest_fwcfg.log
 iso=$(iso_variant guest_fwcfg 'console=com1 guest=fwcfg guest.args="fwtest=7"') || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300
