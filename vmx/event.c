@@ -84,7 +84,9 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 {
     (void)v;                            /* acts on the current VMCS, which is v's */
     uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
-    if (has_error) {
+    /* Real mode delivers no error code, and VM entry refuses one there (SDM Vol. 3C
+     * 26.2.1.3: deliver-error-code requires CR0.PE = 1 with unrestricted guest). */
+    if (has_error && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)) {
         info |= INTR_INFO_ERROR_CODE;
         vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
     }

@@ -63,7 +63,7 @@ static int exit_hlt(struct vcpu *v, uint32_t reason)
 
 static int exit_skip(struct vcpu *v, uint32_t reason)
 {
-    /* INVD, WBINVD, MONITOR, MWAIT, PAUSE: no device does non-coherent DMA here. */
+    /* INVD, WBINVD, PAUSE: no device does non-coherent DMA here. */
     (void)reason;
     vmx_skip_instruction(v);
     return 1;
@@ -77,10 +77,20 @@ static int exit_vmcall(struct vcpu *v, uint32_t reason)
     return 1;
 }
 
-static int exit_vmx_insn(struct vcpu *v, uint32_t reason)
+/* #UD for what the CPU model hides: VMX and SMX (GETSEC), MONITOR/MWAIT (CPUID.01H:
+ * ECX.MONITOR = 0, SDM Vol. 2B MONITOR "#UD If CPUID.01H:ECX.MONITOR[bit 3] = 0"). */
+static int exit_ud(struct vcpu *v, uint32_t reason)
 {
     (void)reason;
-    vcpu_inject_exception(v, 6, false, 0);      /* #UD: the guest sees no VMX */
+    vcpu_inject_exception(v, 6, false, 0);
+    return 1;
+}
+
+/* RDPMC: architectural perfmon version 0 has no counter to name (#GP, Vol. 2B RDPMC). */
+static int exit_rdpmc(struct vcpu *v, uint32_t reason)
+{
+    (void)reason;
+    vcpu_inject_exception(v, 13, true, 0);
     return 1;
 }
 
@@ -153,22 +163,24 @@ static const exit_fn handlers[VMX_EXIT_REASONS] = {
     [EXIT_HLT] = exit_hlt,
     [EXIT_INVD] = exit_skip,
     [EXIT_WBINVD] = exit_skip,
-    [EXIT_MONITOR] = exit_skip,
-    [EXIT_MWAIT] = exit_skip,
+    [EXIT_MONITOR] = exit_ud,
+    [EXIT_MWAIT] = exit_ud,
+    [EXIT_GETSEC] = exit_ud,
+    [EXIT_RDPMC] = exit_rdpmc,
     [EXIT_PAUSE] = exit_skip,
     [EXIT_VMCALL] = exit_vmcall,
-    [EXIT_VMCLEAR] = exit_vmx_insn,
-    [EXIT_VMLAUNCH] = exit_vmx_insn,
-    [EXIT_VMPTRLD] = exit_vmx_insn,
-    [EXIT_VMPTRST] = exit_vmx_insn,
-    [EXIT_VMREAD] = exit_vmx_insn,
-    [EXIT_VMRESUME] = exit_vmx_insn,
-    [EXIT_VMWRITE] = exit_vmx_insn,
-    [EXIT_VMXOFF] = exit_vmx_insn,
-    [EXIT_VMXON] = exit_vmx_insn,
-    [EXIT_INVEPT] = exit_vmx_insn,
-    [EXIT_INVVPID] = exit_vmx_insn,
-    [EXIT_VMFUNC] = exit_vmx_insn,
+    [EXIT_VMCLEAR] = exit_ud,
+    [EXIT_VMLAUNCH] = exit_ud,
+    [EXIT_VMPTRLD] = exit_ud,
+    [EXIT_VMPTRST] = exit_ud,
+    [EXIT_VMREAD] = exit_ud,
+    [EXIT_VMRESUME] = exit_ud,
+    [EXIT_VMWRITE] = exit_ud,
+    [EXIT_VMXOFF] = exit_ud,
+    [EXIT_VMXON] = exit_ud,
+    [EXIT_INVEPT] = exit_ud,
+    [EXIT_INVVPID] = exit_ud,
+    [EXIT_VMFUNC] = exit_ud,
     [EXIT_CR_ACCESS] = vmx_exit_cr_access,
     [EXIT_IO] = exit_io,
     [EXIT_RDMSR] = vmx_exit_rdmsr,

@@ -25,8 +25,8 @@ extern char vmx_exit_stub[];
 #define AR_LDTR   0x0082
 #define AR_TSS    0x008b
 
-/* CR0 bits the guest may change without an exit. */
-#define CR0_GUEST_OWNED (CR0_TS | CR0_MP)
+#define MSR_SPEC_CTRL 0x048
+#define MSR_TSC_AUX   0xc0000103
 
 static void set_segment(unsigned idx, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
 {
@@ -110,9 +110,9 @@ static void write_controls(struct vcpu *v, const struct vcpu_start *s)
     if (v->vpid)
         vmcs_write(VMCS_VPID, v->vpid);
     vmcs_write(VMCS_TSC_OFFSET, 0);
-    vmcs_write(VMCS_CR0_MASK, ~(uint64_t)CR0_GUEST_OWNED);
-    /* VMXE is hidden from the guest; bits the CPU cannot set are ours too. */
-    vmcs_write(VMCS_CR4_MASK, CR4_VMXE | ~vmx_cfg.cr4_fixed1);
+    /* The guest owns what vmx_setup chose (mask bit 0); writes of any other bit exit. */
+    vmcs_write(VMCS_CR0_MASK, ~vmx_cfg.cr0_guest_owned);
+    vmcs_write(VMCS_CR4_MASK, ~vmx_cfg.cr4_guest_owned);
     /* The timer value itself is written by vcpu_run before every run. */
 }
 
@@ -169,6 +169,8 @@ static void write_guest_state(struct vcpu *v, const struct vcpu_start *s)
     vmcs_write(VMCS_GUEST_PAT, GUEST_PAT_RESET);
     vmcs_write(VMCS_GUEST_DR7, 0x400);
     vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+    if (vmx_cfg.entry & ENTRY_LOAD_PKRS)
+        vmcs_write(VMCS_GUEST_PKRS, 0);
     vmcs_write(VMCS_GUEST_RSP, s->rsp);
     vmcs_write(VMCS_GUEST_RIP, s->rip);
     vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
@@ -193,6 +195,8 @@ static void xsetbv(uint64_t v)
  * vCPU's state at a time (the CPU's fpu_owner) and change hands only when a
  * different vCPU runs, so a VMM looping on one vCPU pays nothing. The kernel
  * and the root task (-mgeneral-regs-only) never touch these registers.
+ * IA32_SPEC_CTRL (passed through) and IA32_TSC_AUX (read by RDTSCP/RDPID)
+ * move with them: the host uses neither, and runs with the last guest's.
  */
 static void fpu_area_init(void *area)
 {
@@ -212,6 +216,13 @@ static void fpu_switch(struct vcpu *v)
         c->xcr0 = vmx_cfg.host_xcr0;
     }
     uint32_t lo = (uint32_t)vmx_cfg.host_xcr0, hi = (uint32_t)(vmx_cfg.host_xcr0 >> 32);
+    if (vmx_cpuid.spec_ctrl) {
+        if (c->fpu_owner)
+            c->fpu_owner->spec_ctrl = rdmsr(MSR_SPEC_CTRL);
+        wrmsr(MSR_SPEC_CTRL, v->spec_ctrl);
+    }
+    if (vmx_cpuid.tsc_aux)
+        wrmsr(MSR_TSC_AUX, v->tsc_aux);
     if (c->fpu_owner) {
         if (vmx_cfg.xsave)
             __asm__ volatile("xsave64 %0" : "=m"(*(uint8_t(*)[4096])c->fpu_owner->fpu)
@@ -238,7 +249,8 @@ hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     v->sched_timer = s->sched_timer && vmx_cfg.preempt_timer;
     v->pending_irq = -1;
     v->xcr0 = 1;                                /* x87 only, the reset value */
-    v->apic_base = 0xfee00000 | (1u << 11) | (1u << 8);  /* enabled, BSP */
+    v->apic_id = s->apic_id;
+    v->apic_base = 0xfee00000 | (1u << 11) | (s->apic_id ? 0 : 1u << 8);  /* enabled, BSP */
 
     v->vmcs_phys = frame_alloc();
     if (v->vmcs_phys == FRAME_NONE)

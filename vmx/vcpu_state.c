@@ -53,20 +53,22 @@ void vcpu_read_sregs(struct vcpu *v, struct hv_vcpu_sregs *s)
                                  .limit = (uint16_t)vmcs_read(VMCS_GUEST_GDTR_LIMIT) };
     s->idt = (struct hv_dtable){ .base = vmcs_read(VMCS_GUEST_IDTR_BASE),
                                  .limit = (uint16_t)vmcs_read(VMCS_GUEST_IDTR_LIMIT) };
-    s->cr0 = v->cr0_shadow;
+    s->cr0 = vcpu_guest_cr0(v);
     s->cr2 = v->cr2;
     s->cr3 = vmcs_read(VMCS_GUEST_CR3);
-    s->cr4 = v->cr4_shadow;
+    s->cr4 = vcpu_guest_cr4(v);
     s->efer = vmcs_read(VMCS_GUEST_EFER);
 }
 
 bool vcpu_write_sregs(struct vcpu *v, const struct hv_vcpu_sregs *s)
 {
-    uint64_t efer_ok = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-    if ((s->cr4 & CR4_VMXE) || (s->cr4 & ~vmx_cfg.cr4_fixed1) || (s->efer & ~efer_ok) ||
-        (s->cr0 >> 32))
+    /* The CPU model's CR4 and EFER bits only (VMXE is never the guest's). */
+    if ((s->cr4 & ~vmx_cfg.cr4_allowed) || (s->efer & ~vmx_cpuid.efer_allowed) || (s->cr0 >> 32))
         return false;
     vcpu_load(v);
+    /* PAE paging: VM entry takes the PDPTEs from the VMCS (Vol. 3C 26.3.2.4). */
+    if (vcpu_pae_paging(s->cr0, s->cr4, s->efer) && !vcpu_load_pdptes(v, s->cr3))
+        return false;
     const struct hv_segment *seg = &s->es;
     for (unsigned i = 0; i < 8; i++) {
         vmcs_write(VMCS_GUEST_ES_BASE + 2 * i, seg[i].base);
@@ -91,5 +93,6 @@ bool vcpu_write_sregs(struct vcpu *v, const struct hv_vcpu_sregs *s)
     uint64_t entry = vmcs_read(VMCS_ENTRY_CONTROLS);
     vmcs_write(VMCS_ENTRY_CONTROLS, (s->efer & EFER_LMA) ? entry | ENTRY_GUEST_64BIT
                                                          : entry & ~(uint64_t)ENTRY_GUEST_64BIT);
+    vmx_invvpid(v->vpid);                               /* new paging state: no stale translations */
     return true;
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Every test guest under Bochs (real, protected and long mode; loops; HLT
 # woken by an injected interrupt; an interrupt whose delivery faults on a
-# missing IDT page and is re-injected; EPT scan; fault guests contained).
+# missing IDT page and is re-injected; EPT scan; fault guests contained;
+# the CPU model checked from inside, also alone in t_bochs_cpu_model.sh).
 . "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_vmx_guests.log
 iso=$(iso_variant vmx "console=com1 test=vmx") || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300
 expect_status $? 0 "bochs"
 for g in hello realmode long64 vmcall_loop cpuid_loop out_loop mmio_loop hlt_irq reinject \
-         preempt ept_scan triple_fault bad_cr0 ud beyond_ram bad_state; do
+         preempt ept_scan triple_fault bad_cr0 ud beyond_ram bad_state cpu_model; do
     expect "$log" "^vmx-test: $g ok: "
 done
 expect "$log" '^guest hello: Hello from a 32-bit protected-mode guest$'
@@ -21,6 +22,6 @@ expect "$log" '^vmx-test: beyond_ram ok: EPT violation on fetch 0x40000000'
 # A failed VM entry is explained: which rule of the guest state broke.
 expect "$log" '^vmx-test: bad_state ok: failed VM entry 0x80000021'
 expect "$log" '^error: vmx:   violated: RFLAGS bit 1 must be 1$'
-expect "$log" '^vmx-test: 16 passed, 0 failed$'
+expect "$log" '^vmx-test: 17 passed, 0 failed$'
 reject "$log" 'FAIL|leaked|PANIC|exception #'
 finish "$log"

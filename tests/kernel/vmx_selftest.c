@@ -61,13 +61,16 @@ static const struct test tests[] = {
     { "hlt_irq", "hlt_irq", GUEST_PROT32, F_IRQ_ON_HLT, OUT_STATUS, 0, EXIT_HLT, 1 },
     { "reinject", "hlt_irq", GUEST_PROT32, F_IRQ_ON_HLT | F_LAZY_IDT, OUT_STATUS, 0,
       EXIT_EPT_VIOLATION, 1 },
-    { "preempt", "cpuid_loop", GUEST_PROT32, F_PREEMPT, OUT_STATUS, 0, EXIT_PREEMPTION_TIMER, 10 },
+    /* 1000 rounds of 400 guest instructions and a CPUID: about 400 timer expiries. */
+    { "preempt", "spin_loop", GUEST_PROT32, F_PREEMPT, OUT_STATUS, 0, EXIT_PREEMPTION_TIMER, 100 },
     { "ept_scan", "ept_scan", GUEST_PROT32, 0, OUT_STATUS, 0, EXIT_EPT_VIOLATION, 12186 },
     { "triple_fault", "triple_fault", GUEST_PROT32, 0, OUT_TRIPLE_FAULT, 0, -1, 0 },
     { "bad_cr0", "bad_cr0", GUEST_PROT32, 0, OUT_STATUS, 13, EXIT_CR_ACCESS, 1 },
     { "ud", "ud", GUEST_PROT32, F_TRAP_UD, OUT_EXCEPTION, 6, -1, 0 },
     { "beyond_ram", "beyond_ram", GUEST_PROT32, 0, OUT_FETCH_FAULT, 0x40000000, -1, 0 },
     { "bad_state", "hello", GUEST_PROT32, F_BAD_STATE, OUT_ENTRY_FAILED, 0x80000021, -1, 0 },
+    /* The CPU model from inside: CPUID, MSRs, CRs, PAE and long mode (guest/cpu_model.asm). */
+    { "cpu_model", "cpu_model", GUEST_PROT32, 0, OUT_STATUS, 0, EXIT_RDMSR, 80 },
 };
 
 struct run {

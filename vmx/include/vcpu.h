@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cpu_model.h"
 #include "ept.h"
 #include "vmcs.h"
 #include "vmx_names.h"
@@ -133,7 +134,13 @@ struct vcpu {
     bool msrs_loaded;
     uint64_t host_msrs[VCPU_SWITCHED_MSRS];
     uint64_t apic_base;
+    uint32_t apic_id;           /* the guest's (x2)APIC ID: CPUID leaves 1, 0xB, 0x1F */
+    uint8_t tpr;                /* CR8 (MOV to/from CR8 exits) */
     void *fpu;                  /* x87/SSE/AVX save area, one page (vmx/vcpu.c) */
+    /* Registers that change hands with the FPU state, when another vCPU runs (vcpu.c). */
+    uint64_t spec_ctrl;         /* IA32_SPEC_CTRL: passes through while the guest runs */
+    uint64_t tsc_aux;           /* IA32_TSC_AUX: RDTSCP/RDPID read it natively */
+    struct mtrr_state mtrr;     /* stored and read back only (vmx/emulate.c) */
 };
 
 /* A guest address space: EPT plus what the kernel handles without the caller. */
@@ -166,14 +173,28 @@ struct vcpu_start {
     uint64_t gdt_base;          /* protected/long mode: GDT with 0x08 code32, 0x10 data, 0x18 code64 */
     uint16_t gdt_limit;
     bool sched_timer;           /* end each run by the scheduler's next event (percpu next_event) */
+    uint32_t apic_id;           /* the vCPU's index: its APIC ID in CPUID (0 is the BSP) */
 };
 
 /* Set up a vCPU (VMCS, VPID) for vm: HV_OK, HV_ERR_NO_MEMORY or HV_ERR_NO_RESOURCES (no VPID). */
 hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *start);
 void vcpu_destroy(struct vcpu *v);
 void vcpu_load(struct vcpu *v);         /* make v's VMCS current on this CPU */
+/* The real CR0/CR4 for the guest's view (VMX fixed bits; CR0.CD/NW not applied). */
 uint64_t vcpu_real_cr0(uint64_t guest_cr0);
 uint64_t vcpu_real_cr4(uint64_t guest_cr4);
+/* CR0/CR4 as the guest reads them: host-owned bits from the shadow, the rest from the
+ * real register. The current VMCS is v's. */
+uint64_t vcpu_guest_cr0(struct vcpu *v);
+uint64_t vcpu_guest_cr4(struct vcpu *v);
+/* Load the four PAE PDPTEs from guest memory at cr3 into the VMCS (SDM Vol. 3A 4.4.1):
+ * false, nothing loaded, when one is unreadable or present with reserved bits set. */
+bool vcpu_load_pdptes(struct vcpu *v, uint64_t cr3);
+/* Whether the guest uses PAE paging (not IA-32e) with these values. */
+static inline bool vcpu_pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+    return (cr0 & (1ull << 31)) && (cr4 & (1ull << 5)) && !(efer & (1ull << 10));
+}
 void vcpu_try_inject(struct vcpu *v);
 void vcpu_update_attention(struct vcpu *v);    /* after changing pending events or kick */
 void vcpu_reinject_vectoring(void);

@@ -42,6 +42,7 @@
 #define VMCS_GUEST_PDPTE1           0x280c
 #define VMCS_GUEST_PDPTE2           0x280e
 #define VMCS_GUEST_PDPTE3           0x2810
+#define VMCS_GUEST_PKRS             0x2818
 #define VMCS_HOST_PAT               0x2c00
 #define VMCS_HOST_EFER              0x2c02
 
@@ -177,6 +178,7 @@
 #define ENTRY_GUEST_64BIT           (1u << 9)
 #define ENTRY_LOAD_PAT              (1u << 14)
 #define ENTRY_LOAD_EFER             (1u << 15)
+#define ENTRY_LOAD_PKRS             (1u << 22)
 
 /* VM-entry / exit interruption information. */
 #define INTR_INFO_VALID             (1u << 31)

@@ -4,6 +4,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cpu_model.h"
+
+/*
+ * x2APIC and TSC-deadline in the guest's CPUID (and the APIC base's EXTD bit):
+ * off until the interrupt-controller model emulates the x2APIC and
+ * IA32_TSC_DEADLINE MSRs. The one switch for both.
+ */
+#define HV_GUEST_X2APIC 0
 
 struct vmx_config {
     uint32_t pin, proc, proc2, exit, entry;     /* base control values */
@@ -15,9 +23,17 @@ struct vmx_config {
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     bool xsave;
     uint64_t host_xcr0;
+    bool tsc_offsetting;                        /* "use TSC offsetting": WRMSR TSC moves RDTSC */
+    bool debugctl;                              /* entry loads, exit saves DEBUGCTL and DR7 */
+    /* CR0/CR4 bits the guest owns: no exit on writes, read from the real register
+     * (guest/host mask bit 0, SDM Vol. 3C 24.6.6). Every other bit is the read shadow's. */
+    uint64_t cr0_guest_owned, cr4_guest_owned;
+    uint64_t cr4_allowed;                       /* CR4 bits a guest may set: policy & fixed1 */
 };
 
 extern struct vmx_config vmx_cfg;
+/* The CPU model every guest sees (vmx/include/cpu_model.h), built by vmx_setup. */
+extern struct cpuid_policy vmx_cpuid;
 
 /* Compute controls (allowed-0/allowed-1 rule), build bitmaps; panics with the missing controls. */
 void vmx_setup(void);
