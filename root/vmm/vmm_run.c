@@ -419,15 +419,30 @@ static bool teardown(struct vm *vm)
     return good;
 }
 
+static uint64_t free_bytes(void)
+{
+    struct hv_system_info info;
+    return hv_system_info(&info, sizeof(info)) == HV_OK ? info.free_bytes : 0;
+}
+
 uint32_t vmm_run_guest(struct vm *vm, const void *image, uint64_t len)
 {
+    uint64_t before = free_bytes();
     vm->guest = vm->vcpu = HV_HANDLE_INVALID;
     vm->exit = (struct vmm_exit){ 0 };
     if (setup(vm, image, len))
         run(vm);
     vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "set-up failed");
+    if (vm->exit.status == VMM_STATUS_RESET && vm->vcpu != HV_HANDLE_INVALID)
+        dump_registers(vm);                 /* a triple fault has dumped them already */
     if (!teardown(vm) && vm->exit.status == 0)
         vm->exit.status = VMM_STATUS_VMM_ERROR;
     printf("root: guest %s: %s\n", vm->name, vm->exit.why);
+    /* Every frame the guest had (RAM, EPT, VMCS, its kernel objects) is back. */
+    uint64_t after = free_bytes();
+    printf("root: guest %s: free memory %llu KiB before, %llu KiB after\n", vm->name,
+           (unsigned long long)(before >> 10), (unsigned long long)(after >> 10));
+    if (after != before && vm->exit.status == 0)
+        vm->exit.status = VMM_STATUS_VMM_ERROR;
     return vm->exit.status;
 }

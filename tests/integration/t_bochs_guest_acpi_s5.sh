@@ -23,4 +23,5 @@ expect "$log" '^acpi_s5: s5: 0x[0-9a-f]+ to PM1 control 0x604$'
 expect "$log" '^root: guest acpi_s5 exited with status 0$'
 expect "$log" '^shutdown: status 0$'
 reject "$log" 'FAIL|exception|PANIC'
+expect "$log" '^root: guest acpi_s5: free memory ([0-9]+) KiB before, \1 KiB after$'
 finish "$log"

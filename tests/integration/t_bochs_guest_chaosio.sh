@@ -14,4 +14,5 @@ expect "$log" '^chaosio: guest chaosio: ok$'
 expect "$log" '^root: guest chaosio exited with status 0$'
 expect "$log" '^shutdown: status 0$'
 reject "$log" 'FAIL|exception|PANIC'
+expect "$log" '^root: guest chaosio: free memory ([0-9]+) KiB before, \1 KiB after$'
 finish "$log"

@@ -18,4 +18,5 @@ expect "$log" '^fwcfg: guest fwcfg: ok$'
 expect "$log" '^root: guest fwcfg exited with status 0$'
 expect "$log" '^shutdown: status 0$'
 reject "$log" 'FAIL|exception|PANIC'
+expect "$log" '^root: guest fwcfg: free memory ([0-9]+) KiB before, \1 KiB after$'
 finish "$log"

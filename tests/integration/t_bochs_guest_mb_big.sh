@@ -23,4 +23,5 @@ expect "$log" '^mb_big: guest mb_big: ok$'
 expect "$log" '^root: guest mb_big exited with status 0$'
 expect "$log" '^shutdown: status 0$'
 reject "$log" 'FAIL|exception|PANIC'
+expect "$log" '^root: guest mb_big: free memory ([0-9]+) KiB before, \1 KiB after$'
 finish "$log"

@@ -25,4 +25,5 @@ expect "$log" '^probe: guest probe: ok$'
 expect "$log" '^root: guest probe exited with status 0$'
 expect "$log" '^shutdown: status 0$'
 reject "$log" 'FAIL|exception|PANIC|\[tcg\]'
+expect "$log" '^root: guest probe: free memory ([0-9]+) KiB before, \1 KiB after$'
 finish "$log"
