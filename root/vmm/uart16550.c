@@ -1,4 +1,4 @@
-/* 16550A UART model for polled I/O (see uart16550.h). Pure code. */
+/* 16550A UART model, polled and interrupt-driven (see uart16550.h). Pure code. */
 #include "uart16550.h"
 
 /* MSR bits 7:4 as the lines stand now. */
@@ -46,15 +46,25 @@ bool uart_owns(const struct uart16550 *u, uint16_t port)
     return port >= u->base && port - u->base < UART_NPORTS;
 }
 
-bool uart_push_input(struct uart16550 *u, uint8_t byte)
+bool uart_receive(struct uart16550 *u, uint8_t byte)
 {
     if (u->rx_count == UART_RX_QUEUE) {
-        u->lsr_oe = UART_LSR_OE;
+        u->lsr_oe = UART_LSR_OE;        /* the new byte is lost, the queue kept (PC16550D: OE) */
         return false;
     }
     u->rx[(u->rx_head + u->rx_count) % UART_RX_QUEUE] = byte;
     u->rx_count++;
     return true;
+}
+
+bool uart_push_input(struct uart16550 *u, uint8_t byte)
+{
+    return uart_receive(u, byte);
+}
+
+unsigned uart_rx_room(const struct uart16550 *u)
+{
+    return UART_RX_QUEUE - u->rx_count;
 }
 
 static uint8_t rx_pop(struct uart16550 *u)
@@ -67,13 +77,26 @@ static uint8_t rx_pop(struct uart16550 *u)
     return b;
 }
 
-/* The highest-priority pending interrupt as IIR bits 3:0. */
+/* Received-data interrupt: RDI at or above the trigger level, else the character
+ * timeout (FIFO mode, at once: see uart16550.h), or none without data. */
+static uint8_t rx_source(const struct uart16550 *u)
+{
+    if (!u->rx_count)
+        return UART_IIR_NO_INT;
+    if (!(u->fcr & UART_FCR_ENABLE))
+        return UART_IIR_RDI;            /* 16450 mode: one byte in RBR is enough */
+    static const uint8_t trigger[4] = {1, 4, 8, 14};
+    unsigned level = u->rx_count < UART_FIFO_DEPTH ? u->rx_count : UART_FIFO_DEPTH;
+    return level >= trigger[(u->fcr & UART_FCR_TRIGGER) >> 6] ? UART_IIR_RDI : UART_IIR_TIMEOUT;
+}
+
+/* The highest-priority pending interrupt as IIR bits 3:0 (PC16550D priorities). */
 static uint8_t iir_source(const struct uart16550 *u)
 {
     if ((u->ier & UART_IER_RLSI) && u->lsr_oe)
         return UART_IIR_RLSI;
     if ((u->ier & UART_IER_RDI) && u->rx_count)
-        return UART_IIR_RDI;
+        return rx_source(u);
     if ((u->ier & UART_IER_THRI) && u->thre_pending)
         return UART_IIR_THRI;
     if ((u->ier & UART_IER_MSI) && u->msr_delta)
@@ -84,6 +107,11 @@ static uint8_t iir_source(const struct uart16550 *u)
 bool uart_irq_pending(const struct uart16550 *u)
 {
     return iir_source(u) != UART_IIR_NO_INT;
+}
+
+bool uart_irq_line(const struct uart16550 *u)
+{
+    return (u->mcr & UART_MCR_OUT2) && uart_irq_pending(u);
 }
 
 static uint8_t lsr(const struct uart16550 *u)
@@ -153,6 +181,8 @@ void uart_write(struct uart16550 *u, uint16_t port, uint8_t v)
         }
         break;
     case UART_FCR:
+        if ((v & UART_FCR_ENABLE) && !(u->fcr & UART_FCR_ENABLE))
+            u->thre_pending = true;     /* first THRE interrupt after enabling FIFOs: at once */
         u->fcr = v & 0xc9;              /* enable, DMA mode, trigger level */
         if (v & UART_FCR_CLEAR_RX) {
             u->rx_head = u->rx_count = 0;

@@ -351,3 +351,273 @@ UT_TEST(uart_linux_probe_sequence)
     CHECK_EQ(out.n, strlen(msg));
     CHECK(!memcmp(out.buf, msg, out.n));
 }
+
+/* ---- Interrupts ---- */
+
+/* Linux's 8250 start-up check (serial8250_do_startup): a 16550 must raise THRE again
+ * each time IER.THRI is set while THR is empty, or the driver marks it UART_BUG_THRE. */
+UT_TEST(uart_thre_on_enable)
+{
+    setup();
+    wr(UART_MCR, UART_MCR_OUT2 | 0x03);
+    CHECK(!uart_irq_line(&u));
+    wr(UART_IER, UART_IER_THRI);
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_IIR), 0x02);
+    CHECK(!uart_irq_line(&u));              /* reading IIR acknowledged it */
+    CHECK_EQ(rd(UART_IIR), 0x01);
+    wr(UART_IER, 0);
+    wr(UART_IER, UART_IER_THRI);            /* re-armed on enable */
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_IIR), 0x02);
+    CHECK_EQ(rd(UART_IIR), 0x01);
+    /* Writing IER with THRI already set does not re-arm it; a THR write does. */
+    wr(UART_IER, UART_IER_THRI | UART_IER_MSI);
+    CHECK_EQ(rd(UART_IIR), 0x01);
+    wr(UART_THR, 'a');
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_IIR), 0x02);
+    CHECK(!uart_irq_line(&u));
+    /* Disabled: pending or not, nothing on the line or in IIR. */
+    wr(UART_THR, 'b');
+    wr(UART_IER, 0);
+    CHECK(!uart_irq_line(&u));
+    CHECK_EQ(rd(UART_IIR), 0x01);
+    CHECK_EQ(out.n, 2);
+}
+
+UT_TEST(uart_thre_fifo_enable)
+{
+    setup();
+    wr(UART_IER, UART_IER_THRI);
+    CHECK_EQ(rd(UART_IIR), 0x02);
+    CHECK_EQ(rd(UART_IIR), 0x01);
+    wr(UART_FCR, UART_FCR_ENABLE);          /* the first THRE after enabling FIFOs is at once */
+    CHECK_EQ(rd(UART_IIR), 0xc2);
+    CHECK_EQ(rd(UART_IIR), 0xc1);
+    wr(UART_FCR, UART_FCR_ENABLE | 0x80);   /* already enabled: nothing new */
+    CHECK_EQ(rd(UART_IIR), 0xc1);
+}
+
+UT_TEST(uart_iir_priority_order)
+{
+    setup();
+    wr(UART_FCR, 0xc7);                     /* FIFOs, trigger 14 */
+    wr(UART_MCR, UART_MCR_LOOP);            /* modem lines drop: deltas latched */
+    wr(UART_MCR, UART_MCR_OUT2 | 0x03);     /* and rise again */
+    for (unsigned i = 0; i <= UART_RX_QUEUE; i++)
+        uart_receive(&u, (uint8_t)i);       /* full, then one overrun */
+    wr(UART_IER, 0x0f);                     /* all four pending at once */
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_IIR), 0xc6);           /* line status first */
+    CHECK_EQ(rd(UART_IIR), 0xc6);           /* reading IIR does not clear it */
+    CHECK_EQ(rd(UART_LSR) & UART_LSR_OE, UART_LSR_OE);
+    CHECK_EQ(rd(UART_IIR), 0xc4);           /* then received data */
+    for (unsigned i = 0; i < UART_RX_QUEUE; i++)
+        CHECK_EQ(rd(UART_RBR), (uint8_t)i);
+    CHECK_EQ(rd(UART_IIR), 0xc2);           /* then THR empty, cleared by this read */
+    CHECK_EQ(rd(UART_IIR), 0xc0);           /* then modem status */
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_MSR) & 0x0f, UART_MSR_DCTS | UART_MSR_DDSR | UART_MSR_DDCD);
+    CHECK_EQ(rd(UART_IIR), 0xc1);
+    CHECK(!uart_irq_line(&u));
+    /* THRE outranks modem status but not received data. */
+    wr(UART_MCR, UART_MCR_LOOP);
+    wr(UART_MCR, UART_MCR_OUT2);
+    wr(UART_THR, 'x');
+    uart_receive(&u, 'y');
+    CHECK_EQ(rd(UART_IIR), 0xcc);           /* below trigger: the timeout indication */
+    rd(UART_RBR);
+    CHECK_EQ(rd(UART_IIR), 0xc2);
+    CHECK_EQ(rd(UART_IIR), 0xc0);
+}
+
+UT_TEST(uart_rx_trigger_levels)
+{
+    static const uint8_t fcr[4] = {0x01, 0x41, 0x81, 0xc1};
+    static const unsigned level[4] = {1, 4, 8, 14};
+    for (unsigned t = 0; t < 4; t++) {
+        setup();
+        wr(UART_FCR, fcr[t]);
+        wr(UART_IER, UART_IER_RDI);
+        wr(UART_MCR, UART_MCR_OUT2);
+        CHECK_EQ(rd(UART_IIR), 0xc1);
+        for (unsigned n = 1; n <= 20; n++) {
+            CHECK(uart_receive(&u, (uint8_t)n));
+            CHECK_EQ(rd(UART_IIR), n >= level[t] ? 0xc4 : 0xcc);
+            CHECK(uart_irq_line(&u));
+        }
+        /* Reading down: data available until the FIFO level drops below the trigger
+         * (the FIFO shows the queue's first 16 bytes), then the timeout indication. */
+        for (unsigned n = 20; n > 0; n--) {
+            unsigned fifo = n < UART_FIFO_DEPTH ? n : UART_FIFO_DEPTH;
+            CHECK_EQ(rd(UART_IIR), fifo >= level[t] ? 0xc4 : 0xcc);
+            CHECK_EQ(rd(UART_RBR), 21 - n);
+        }
+        CHECK_EQ(rd(UART_IIR), 0xc1);
+        CHECK(!uart_irq_line(&u));
+    }
+}
+
+UT_TEST(uart_rx_non_fifo_mode)
+{
+    setup();
+    wr(UART_IER, UART_IER_RDI);
+    uart_receive(&u, 'a');
+    CHECK_EQ(rd(UART_IIR), 0x04);           /* 16450 mode: no timeout code, no bits 7:6 */
+    uart_receive(&u, 'b');
+    CHECK_EQ(rd(UART_IIR), 0x04);
+    CHECK_EQ(rd(UART_RBR), 'a');
+    CHECK_EQ(rd(UART_IIR), 0x04);
+    CHECK_EQ(rd(UART_RBR), 'b');
+    CHECK_EQ(rd(UART_IIR), 0x01);
+}
+
+UT_TEST(uart_rx_timeout_indication)
+{
+    setup();
+    wr(UART_FCR, 0x87);                     /* FIFOs, trigger 8 */
+    wr(UART_MCR, UART_MCR_OUT2);
+    uart_receive(&u, 'h');
+    uart_receive(&u, 'i');
+    CHECK_EQ(rd(UART_IIR), 0xc1);           /* IER.RDI off: neither data nor timeout */
+    CHECK(!uart_irq_line(&u));
+    wr(UART_IER, UART_IER_RDI);
+    CHECK_EQ(rd(UART_IIR), 0xcc);           /* below the trigger: timeout at once */
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_LSR), 0x61);           /* DR */
+    CHECK_EQ(rd(UART_RBR), 'h');
+    CHECK_EQ(rd(UART_IIR), 0xcc);           /* still data below the trigger */
+    CHECK_EQ(rd(UART_RBR), 'i');
+    CHECK_EQ(rd(UART_IIR), 0xc1);           /* emptied: cleared */
+    CHECK(!uart_irq_line(&u));
+    /* Clearing the receive FIFO clears it too. */
+    uart_receive(&u, 'z');
+    CHECK_EQ(rd(UART_IIR), 0xcc);
+    wr(UART_FCR, 0x87);
+    CHECK_EQ(rd(UART_IIR), 0xc1);
+    CHECK_EQ(rd(UART_LSR), 0x60);
+}
+
+UT_TEST(uart_out2_gating)
+{
+    setup();
+    CHECK(!uart_irq_line(&u));
+    wr(UART_IER, UART_IER_RDI);
+    uart_receive(&u, 'q');
+    CHECK(uart_irq_pending(&u));
+    CHECK(!uart_irq_line(&u));              /* OUT2 clear: the PC's IRQ gate is shut */
+    wr(UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
+    CHECK(!uart_irq_line(&u));
+    wr(UART_MCR, UART_MCR_OUT2);
+    CHECK(uart_irq_line(&u));
+    wr(UART_MCR, UART_MCR_OUT1);            /* OUT1 does not gate anything */
+    CHECK(!uart_irq_line(&u));
+    wr(UART_MCR, UART_MCR_OUT2 | UART_MCR_DTR | UART_MCR_RTS);
+    CHECK(uart_irq_line(&u));
+    rd(UART_RBR);
+    CHECK(!uart_irq_line(&u));              /* nothing pending: low even with OUT2 */
+    CHECK(!uart_irq_pending(&u));
+}
+
+UT_TEST(uart_overrun)
+{
+    setup();
+    wr(UART_FCR, 0xc1);
+    wr(UART_IER, UART_IER_RLSI);
+    wr(UART_MCR, UART_MCR_OUT2);
+    CHECK_EQ(uart_rx_room(&u), UART_RX_QUEUE);
+    for (unsigned i = 0; i < UART_RX_QUEUE; i++)
+        CHECK(uart_receive(&u, (uint8_t)(i * 7)));
+    CHECK_EQ(uart_rx_room(&u), 0);
+    CHECK_EQ(rd(UART_IIR), 0xc1);           /* full is not an error */
+    CHECK(!uart_irq_line(&u));
+    CHECK(!uart_receive(&u, 0xee));         /* overrun: the new byte is lost */
+    CHECK_EQ(rd(UART_IIR), 0xc6);
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_LSR), 0x63);           /* DR | OE | THRE | TEMT */
+    CHECK_EQ(rd(UART_IIR), 0xc1);           /* reading LSR cleared it */
+    CHECK(!uart_irq_line(&u));
+    CHECK_EQ(rd(UART_LSR), 0x61);
+    for (unsigned i = 0; i < UART_RX_QUEUE; i++)
+        CHECK_EQ(rd(UART_RBR), (uint8_t)(i * 7));   /* what was queued is intact */
+    CHECK_EQ(uart_rx_room(&u), UART_RX_QUEUE);
+    CHECK(uart_receive(&u, 1));
+    CHECK_EQ(rd(UART_LSR), 0x61);
+}
+
+UT_TEST(uart_modem_status_line)
+{
+    setup();
+    wr(UART_MCR, UART_MCR_OUT2 | 0x03);     /* CTS/DSR/DCD already asserted: no change */
+    wr(UART_IER, UART_IER_MSI);
+    CHECK(!uart_irq_line(&u));
+    wr(UART_MCR, UART_MCR_OUT2 | UART_MCR_LOOP | UART_MCR_OUT1);
+    /* Loopback: CTS, DSR drop (RTS, DTR clear), RI rises (OUT1), DCD stays (OUT2). */
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_IIR), 0x00);
+    CHECK_EQ(rd(UART_MSR), UART_MSR_RI | UART_MSR_DCD | UART_MSR_DCTS | UART_MSR_DDSR);
+    CHECK(!uart_irq_line(&u));
+    wr(UART_MCR, UART_MCR_OUT2 | UART_MCR_LOOP);    /* RI's trailing edge: TERI */
+    CHECK_EQ(rd(UART_IIR), 0x00);
+    CHECK_EQ(rd(UART_MSR), UART_MSR_DCD | UART_MSR_TERI);
+    CHECK_EQ(rd(UART_IIR), 0x01);
+}
+
+UT_TEST(uart_loopback_interrupts)
+{
+    setup();
+    wr(UART_FCR, 0x01);
+    wr(UART_MCR, UART_MCR_LOOP | UART_MCR_OUT2);
+    wr(UART_IER, UART_IER_RDI);
+    wr(UART_THR, 'L');                      /* comes back to the receiver */
+    CHECK_EQ(out.n, 0);
+    CHECK_EQ(rd(UART_IIR), 0xc4);
+    CHECK(uart_irq_line(&u));
+    CHECK_EQ(rd(UART_RBR), 'L');
+    CHECK(!uart_irq_line(&u));
+}
+
+/* An 8250-style interrupt handler: read IIR until it says none; the line falls with it. */
+UT_TEST(uart_linux_interrupt_driven)
+{
+    setup();
+    wr(UART_LCR, 0x03);
+    wr(UART_FCR, 0xc7);                     /* FIFOs, clear both, trigger 14 */
+    wr(UART_MCR, UART_MCR_OUT2 | UART_MCR_DTR | UART_MCR_RTS);
+    wr(UART_IER, UART_IER_RDI | UART_IER_RLSI);
+    CHECK(!uart_irq_line(&u));
+    const char *in = "root\n";
+    for (const char *p = in; *p; p++)
+        CHECK(uart_receive(&u, (uint8_t)*p));
+    CHECK(uart_irq_line(&u));
+    char got[16];
+    unsigned ngot = 0, rounds = 0;
+    while (!(rd(UART_IIR) & UART_IIR_NO_INT) && rounds++ < 10) {
+        while ((rd(UART_LSR) & UART_LSR_DR) && ngot < sizeof(got))
+            got[ngot++] = (char)rd(UART_RBR);
+    }
+    CHECK_EQ(rounds, 1);
+    CHECK_EQ(ngot, strlen(in));
+    CHECK(!memcmp(got, in, ngot));
+    CHECK(!uart_irq_line(&u));
+    /* Transmit: start_tx sets THRI, the handler fills the FIFO until done, then stop_tx. */
+    const char *msg = "login: ";
+    const char *p = msg;
+    wr(UART_IER, UART_IER_RDI | UART_IER_RLSI | UART_IER_THRI);
+    CHECK(uart_irq_line(&u));
+    rounds = 0;
+    uint8_t iir;
+    while (!((iir = rd(UART_IIR)) & UART_IIR_NO_INT) && rounds++ < 10) {
+        CHECK_EQ(iir, 0xc2);
+        if (!*p) {
+            wr(UART_IER, UART_IER_RDI | UART_IER_RLSI);    /* nothing left: stop_tx */
+            continue;
+        }
+        for (unsigned n = 0; n < UART_FIFO_DEPTH && *p; n++)
+            wr(UART_THR, (uint8_t)*p++);
+    }
+    CHECK_EQ(out.n, strlen(msg));
+    CHECK(!memcmp(out.buf, msg, out.n));
+    CHECK(!uart_irq_line(&u));
+}
