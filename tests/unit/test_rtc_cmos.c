@@ -91,7 +91,7 @@ UT_TEST(rtc_uip_window)
     clock_value = T0 + HZ - 245000;             /* 245 us before the update */
     CHECK_EQ(cmos_read(&t, RTC_REG_A), 0x26);
     CHECK_EQ(cmos_read(&t, 0), 0x30);
-    clock_value = T0 + HZ - 100000;
+    clock_value = T0 + HZ - 243000;            /* 243 us before: UIP */
     CHECK_EQ(cmos_read(&t, RTC_REG_A), 0xa6);
     CHECK_EQ(cmos_read(&t, 0), 0x30);
     clock_value = T0 + HZ;
