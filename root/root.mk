@@ -87,3 +87,15 @@ root-size: $(BUILD)/root.elf $(BUILD)/root-test.elf
 # The host unit tests include the root task's headers (HOST_CFLAGS in the Makefile).
 
 -include $(ROOT_RT_OBJS:.o=.d) $(ROOT_VMM_OBJS:.o=.d) $(ROOT_TEST_OBJS:.o=.d)
+
+# ---- Hypervisor.framework (Intel) API headers (root/hvf/) -----------------------
+# The headers live under their own include root (root/hvf/include/Hypervisor/),
+# seen only by programs written against that API, never by the kernel or the
+# VMM. Until the library exists, a sample program is compiled (not linked),
+# freestanding and -pedantic, so a wrong prototype or a missing name fails
+# `make all`; the values are checked by tests/unit/test_hvf_headers.c.
+HVF_INC := -Iroot/hvf/include
+HVF_CHECK_OBJS := $(BUILD)/root/root/hvf/tests/api_sample.o
+$(HVF_CHECK_OBJS): ROOT_CFLAGS += -pedantic $(HVF_INC)
+all: $(HVF_CHECK_OBJS)
+-include $(HVF_CHECK_OBJS:.o=.d)
