@@ -187,7 +187,8 @@ hv_status_t vcpu_obj_interrupt(struct vcpu_obj *vo, uint64_t vector)
 {
     if (vector < 16 || vector > 255)
         return HV_ERR_OUT_OF_RANGE;
-    vcpu_queue_interrupt(&vo->vcpu, (uint8_t)vector);
+    /* The virtual APIC's IRR (fixed, edge), or ExtINT while the APIC is disabled. */
+    vcpu_lapic_deliver(&vo->vcpu, (uint8_t)vector, false);
     return HV_OK;
 }
 
