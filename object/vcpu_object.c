@@ -16,6 +16,7 @@ static void vcpu_obj_teardown(struct object *o)
     if (!v->dead) {
         v->dead = true;
         vcpu_destroy(&v->vcpu);
+        sched_wake_all(&v->halt_wait, HV_ERR_CANCELED);
     }
 }
 
@@ -46,6 +47,8 @@ hv_status_t vcpu_obj_create(struct guest *g, uint64_t entry, struct vcpu_obj **o
         kfree_pages(v, sizeof(*v));
         return rc;
     }
+    v->halt_wait = (struct waitq){ 0, 0 };
+    v->vcpu.hlt_block = true;                   /* HLT sleeps here, in resume() */
     object_ref(&g->obj);
     object_ref(&v->owner->obj);
     *out = v;
@@ -160,6 +163,17 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
         vcpu_run(&vo->vcpu);
         if (vo->vcpu.exit.kind == VCPU_EXIT_KICKED)
             return HV_ERR_CANCELED;
+        if (vo->vcpu.exit.kind == VCPU_EXIT_HLT && vo->vcpu.exit.hlt.wake_tsc) {
+            /* HLT with IF=1 and the APIC timer armed: the thread sleeps until the
+             * deadline, vcpu_interrupt or vcpu_kick; the next run delivers. */
+            if (!vo->vcpu.attention && vo->vcpu.exit.hlt.wake_tsc > rdtsc())
+                sched_block(&vo->halt_wait, vo->vcpu.exit.hlt.wake_tsc);
+            if (vo->dead || vo->guest->dead)
+                return HV_ERR_BAD_STATE;
+            if (!(p = packet_target(user_packet, &bounce)))
+                return HV_ERR_INVALID_ARGS;
+            continue;
+        }
         *p = (struct hv_packet){ 0 };
         if (make_packet(vo, p))
             break;
@@ -181,6 +195,7 @@ void vcpu_obj_kick(struct vcpu_obj *vo)
 {
     vo->vcpu.kick = true;
     vcpu_update_attention(&vo->vcpu);
+    sched_wake_one(&vo->halt_wait, HV_OK);      /* a sleeping HLT ends */
 }
 
 hv_status_t vcpu_obj_interrupt(struct vcpu_obj *vo, uint64_t vector)
@@ -189,6 +204,7 @@ hv_status_t vcpu_obj_interrupt(struct vcpu_obj *vo, uint64_t vector)
         return HV_ERR_OUT_OF_RANGE;
     /* The virtual APIC's IRR (fixed, edge), or ExtINT while the APIC is disabled. */
     vcpu_lapic_deliver(&vo->vcpu, (uint8_t)vector, false);
+    sched_wake_one(&vo->halt_wait, HV_OK);      /* a sleeping HLT ends */
     return HV_OK;
 }
 

@@ -60,6 +60,12 @@ static int exit_hlt(struct vcpu *v, uint32_t reason)
     bool intr = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
     if (v->pending_nmi || (intr && (v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0)))
         return 1;                       /* an event is waiting: deliver, don't halt */
+    if (intr && v->hlt_block && vcpu_lapic_timer_wakes(v)) {
+        /* The caller blocks the thread until the deadline, an interrupt or a kick. */
+        vcpu_leave(v, VCPU_EXIT_HLT, reason);
+        v->exit.hlt.wake_tsc = vcpu_lapic_host_deadline(v);
+        return 0;
+    }
     if (intr && vmx_caps.activity_hlt && vcpu_lapic_timer_wakes(v)) {
         /* The APIC timer will wake it: the guest sleeps in the HLT activity state until
          * the preemption timer's exit at the deadline (or a host interrupt, or the
@@ -68,7 +74,9 @@ static int exit_hlt(struct vcpu *v, uint32_t reason)
         vcpu_lapic_program_preempt(v);
         return 1;
     }
-    return vcpu_leave(v, VCPU_EXIT_HLT, reason);
+    vcpu_leave(v, VCPU_EXIT_HLT, reason);
+    v->exit.hlt.wake_tsc = 0;                   /* halted until the caller acts */
+    return 0;
 }
 
 static int exit_skip(struct vcpu *v, uint32_t reason)

@@ -144,6 +144,13 @@ bool vcpu_lapic_timer_wakes(const struct vcpu *v)
            !(v->lapic.lvt[LVT_TIMER] & LVT_MASKED);
 }
 
+uint64_t vcpu_lapic_host_deadline(const struct vcpu *v)
+{
+    (void)v;                            /* the current VMCS is v's */
+    uint64_t d = vlapic_timer_deadline(&v->lapic) - tsc_offset();
+    return d ? d : 1;
+}
+
 /* Preemption-timer ticks to the earlier of the scheduler's next event and the APIC
  * timer's deadline (both in host TSC). */
 void vcpu_lapic_program_preempt(struct vcpu *v)

@@ -76,6 +76,10 @@ struct vcpu_exit {
             uint32_t error;
         } exception;
         struct {
+            uint64_t wake_tsc;  /* host TSC when the APIC timer wakes the guest; 0: nothing
+                                   in the kernel will (see vcpu.hlt_block) */
+        } hlt;
+        struct {
             uint32_t vm_insn_error;     /* VMfailValid: VM-instruction error number */
             uint32_t reason;            /* failed entry: exit reason with bit 31 */
             uint64_t qualification;
@@ -139,6 +143,10 @@ struct vcpu {
     uint32_t apic_id;           /* the guest's (x2)APIC ID: CPUID leaves 1, 0xB, 0x1F */
     struct vlapic lapic;        /* CR8 is lapic.tpr[7:4] (MOV to/from CR8 exit) */
     uint64_t lapic_mmio;        /* xAPIC-page accesses emulated in the kernel */
+    /* HLT that the APIC timer will end: false, the guest sleeps in the HLT activity state
+     * inside the run; true, the run ends with VCPU_EXIT_HLT and exit.hlt.wake_tsc for the
+     * caller to block its thread until then (object/vcpu_object.c). */
+    bool hlt_block;
     void *fpu;                  /* x87/SSE/AVX save area, one page (vmx/vcpu.c) */
     /* Registers that change hands with the FPU state, when another vCPU runs (vcpu.c). */
     uint64_t spec_ctrl;         /* IA32_SPEC_CTRL: passes through while the guest runs */
@@ -218,6 +226,7 @@ void vcpu_lapic_timer_check(struct vcpu *v);
 void vcpu_lapic_program_preempt(struct vcpu *v);
 /* The APIC timer is armed and will raise an interrupt (LVT unmasked, APIC enabled). */
 bool vcpu_lapic_timer_wakes(const struct vcpu *v);
+uint64_t vcpu_lapic_host_deadline(const struct vcpu *v);   /* the timer's deadline, host TSC */
 /* An interrupt from outside (any thread): IRR, or ExtINT while the APIC is disabled. */
 void vcpu_lapic_deliver(struct vcpu *v, uint8_t vector, bool level);
 void vcpu_update_attention(struct vcpu *v);    /* after changing pending events or kick */
