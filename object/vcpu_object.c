@@ -113,6 +113,9 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
     case VCPU_EXIT_YIELD:
         return false;
     case VCPU_EXIT_HLT:
+        if (e->hlt.wake_tsc)
+            return false;                               /* resume() sleeps: the APIC timer wakes */
+        /* fall through */
     case VCPU_EXIT_TRIPLE_FAULT:
         p->type = HV_PKT_GUEST_VCPU;
         p->guest_vcpu.kind = e->kind == VCPU_EXIT_HLT ? HV_VCPU_HALT : HV_VCPU_SHUTDOWN;
@@ -163,7 +166,10 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
         vcpu_run(&vo->vcpu);
         if (vo->vcpu.exit.kind == VCPU_EXIT_KICKED)
             return HV_ERR_CANCELED;
-        if (vo->vcpu.exit.kind == VCPU_EXIT_HLT && vo->vcpu.exit.hlt.wake_tsc) {
+        *p = (struct hv_packet){ 0 };
+        if (make_packet(vo, p))
+            break;
+        if (vo->vcpu.exit.kind == VCPU_EXIT_HLT) {
             /* HLT with IF=1 and the APIC timer armed: the thread sleeps until the
              * deadline, vcpu_interrupt or vcpu_kick; the next run delivers. */
             if (!vo->vcpu.attention && vo->vcpu.exit.hlt.wake_tsc > rdtsc())
@@ -172,11 +178,7 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
                 return HV_ERR_BAD_STATE;
             if (!(p = packet_target(user_packet, &bounce)))
                 return HV_ERR_INVALID_ARGS;
-            continue;
         }
-        *p = (struct hv_packet){ 0 };
-        if (make_packet(vo, p))
-            break;
     }
     if (p == &bounce)
         vspace_copy_out(&current_process()->vs, user_packet, p, sizeof(*p));

@@ -93,6 +93,14 @@ hv_status_t vcpu_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 hv_status_t vcpu_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    if (msr == X2APIC_MSR_BASE + (APIC_EOI >> 4) && v->lapic.x2apic) {
+        /* The hot one: EOI (10.12.1.2: a non-zero value #GPs). */
+        if (val)
+            return HV_ERR_INVALID_ARGS;
+        vlapic_eoi(&v->lapic);
+        vcpu_update_attention(v);       /* a vector held behind the ISR may go in now */
+        return HV_OK;
+    }
     if (msr == MSR_TSC_DEADLINE) {
         if (!vmx_cpuid.tsc_deadline)
             return HV_ERR_NOT_FOUND;
@@ -155,10 +163,11 @@ uint64_t vcpu_lapic_host_deadline(const struct vcpu *v)
  * timer's deadline (both in host TSC). */
 void vcpu_lapic_program_preempt(struct vcpu *v)
 {
+    uint64_t d = vlapic_timer_deadline(&v->lapic);
+    v->own_timer = v->preempt_ticks || d;   /* vcpu_run comes here while a deadline is set */
     if (v->preempt_ticks || !vmx_cfg.preempt_timer)
         return;                         /* a fixed budget (the test driver's), or no timer */
     uint64_t next = v->sched_timer ? this_cpu()->next_event : ~0ull;
-    uint64_t d = vlapic_timer_deadline(&v->lapic);
     if (d) {
         uint64_t host = d - tsc_offset();
         if (host < next)

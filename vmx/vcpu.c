@@ -244,6 +244,7 @@ hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     for (size_t i = 0; i < sizeof(*v); i++)
         ((uint8_t *)v)[i] = 0;
     v->preempt_ticks = preempt;
+    v->own_timer = preempt != 0;
     v->exception_bitmap = excbm;
     v->vm = vm;
     v->start_mode = s->mode;
@@ -297,19 +298,36 @@ void vcpu_load(struct vcpu *v)
         panic("vmx: VMPTRLD failed");
 }
 
+/* Preemption-timer ticks until the scheduler's next event (no APIC timer armed). */
+static uint32_t sched_timer_ticks(void)
+{
+    uint64_t next = this_cpu()->next_event, now = rdtsc();
+    if (next == ~0ull)
+        return 0xffffffffu;             /* nothing to time: a long run, then look again */
+    uint64_t ticks = next > now ? (next - now) >> vmx_caps.preempt_timer_shift : 0;
+    return ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks;
+}
+
 int vcpu_run(struct vcpu *v)
 {
     vcpu_load(v);
-    if (v->preempt_ticks) {
-        vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
-    } else {
-        /* The preemption timer does not wait for the host's interrupt (Bochs, for one,
-         * leaves the LAPIC timer pending while a guest runs with interrupts off): it ends
-         * the run at the scheduler's next event or the guest's APIC timer (vmx/lapic.c). */
-        vcpu_lapic_timer_check(v);
-        vcpu_lapic_program_preempt(v);
+    if (__builtin_expect(v->own_timer, 0)) {
+        if (v->preempt_ticks) {
+            vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
+        } else {
+            /* The preemption timer does not wait for the host's interrupt (Bochs, for one,
+             * leaves the LAPIC timer pending while a guest runs with interrupts off): it
+             * ends the run at the scheduler's next event or the APIC timer (vmx/lapic.c). */
+            vcpu_lapic_timer_check(v);
+            vcpu_lapic_program_preempt(v);
+        }
+    } else if (v->sched_timer) {
+        vmcs_write(VMCS_PREEMPTION_TIMER, sched_timer_ticks());
+    } else if (vmx_cfg.preempt_timer) {
+        vmcs_write(VMCS_PREEMPTION_TIMER, 0xffffffffu);    /* nothing to time */
     }
-    if (v->pending_irq >= 0 || v->pending_nmi || vlapic_pending(&v->lapic) >= 0)
+    /* Every new event (IRR bit, ExtINT, NMI) sets attention. */
+    if (v->attention)
         vcpu_try_inject(v);
     vcpu_msrs_update(v);
     fpu_switch(v);

@@ -105,7 +105,9 @@ uint32_t vlapic_ppr(const struct vlapic *l)
 int vlapic_pending(const struct vlapic *l)
 {
     int v = highest(l->irr);
-    if (v < 0 || ((uint32_t)v & 0xf0) <= (vlapic_ppr(l) & 0xf0))
+    if (v < 0)
+        return -1;                      /* the common case: nothing requested */
+    if (((uint32_t)v & 0xf0) <= (vlapic_ppr(l) & 0xf0))
         return -1;
     return v;
 }

@@ -365,5 +365,11 @@ int vmx_bench(const struct boot_info *bi)
         pr_info("bench: %-32s %6llu ticks per guest-exit-resume round trip (%llu ticks / %u)\n",
                 what[i], (unsigned long long)per[i], (unsigned long long)ticks, LOOP_ITERATIONS);
     }
+    /* The virtual local APIC's paths, timed by the guest itself (guest/lapic_bench.asm). */
+    static const struct test lapic_bench = { "lapic_bench", "lapic_bench", GUEST_PROT32, 0,
+                                             OUT_STATUS, 0, -1, 0 };
+    uint64_t ticks = 0;
+    if (!run_test(&lapic_bench, &ticks, &run_storage))
+        failed++;
     return failed;
 }

@@ -147,6 +147,7 @@ struct vcpu {
      * inside the run; true, the run ends with VCPU_EXIT_HLT and exit.hlt.wake_tsc for the
      * caller to block its thread until then (object/vcpu_object.c). */
     bool hlt_block;
+    bool own_timer;             /* preempt_ticks or an APIC timer deadline: vcpu_run's slow path */
     void *fpu;                  /* x87/SSE/AVX save area, one page (vmx/vcpu.c) */
     /* Registers that change hands with the FPU state, when another vCPU runs (vcpu.c). */
     uint64_t spec_ctrl;         /* IA32_SPEC_CTRL: passes through while the guest runs */
