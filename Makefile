@@ -42,7 +42,7 @@ KTEST_OBJS := $(KTEST_SRCS:%.c=$(BUILD)/k/%.o)
 PURE_SRCS := lib/format.c lib/cmdline_parse.c lib/vmx_names.c lib/kelf.c \
              boot/bootinfo_build.c boot/mb2_parse.c arch/x86/acpi_tables.c \
              mm/frame_alloc.c mm/heap.c mm/ept.c vmx/vmx_caps.c vmx/insn_decode.c \
-             vmx/guest_walk.c vmx/cpu_model.c object/handle_table.c object/trap_map.c
+             vmx/guest_walk.c vmx/cpu_model.c vmx/vlapic.c object/handle_table.c object/trap_map.c
 
 .PHONY: all kernel efi iso esp run test unit integration bench debug clean deps layers
 all: $(BUILD)/kernel.elf $(BUILD)/kernel-test.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf \

@@ -1,7 +1,7 @@
 ; cpu_model [32-bit protected mode, then PAE paging, then long mode]: checks
 ; from inside the CPU model the kernel presents (vmx/cpu_model.c).
 ;   CPUID: hypervisor bit and "HVMicroVisor", hidden features (VMX, SMX,
-;     MONITOR, PDCM, x2APIC, TSC-deadline, perfmon: leaf 0xA = 0), APIC ID 0
+;     MONITOR, PDCM, perfmon: leaf 0xA = 0), x2APIC and TSC-deadline shown, APIC ID 0
 ;     in leaves 1 and 0xB, invariant TSC, leaves 0x15/0x16/0x40000010
 ;     non-zero and consistent, OSXSAVE following CR4.OSXSAVE.
 ;   XSAVE: leaf 0xD against XSETBV (every offered XCR0 is accepted, every
@@ -117,8 +117,9 @@ start:  lgdt [gdtr]                             ; our own: under the root task's
         EXPECT z, m_vmx_smx
         test ecx, (1 << 3) | (1 << 15)
         EXPECT z, m_monitor_pdcm
-        test ecx, (1 << 21) | (1 << 24)
-        EXPECT z, m_x2apic
+        and ecx, (1 << 21) | (1 << 24)
+        cmp ecx, (1 << 21) | (1 << 24)
+        EXPECT e, m_x2apic
         test ecx, 1 << 27
         EXPECT z, m_osxsave_early
         shr ebx, 24
@@ -1359,8 +1360,7 @@ unknown_msrs:
         dd 0x3b                                 ; TSC_ADJUST
         dd 0x179, 0x17a                         ; MCG_CAP, MCG_STATUS (no MCA)
         dd 0xc1, 0x186, 0x38f, 0x345            ; PMC0, PERFEVTSEL0, PERF_GLOBAL_CTRL, PERF_CAPABILITIES
-        dd 0x6e0                                ; TSC_DEADLINE
-        dd 0x802, 0x830                         ; x2APIC ID, ICR
+        dd 0x802, 0x830                         ; x2APIC ID, ICR: #GP in xAPIC mode
         dd 0xda0                                ; XSS
         dd 0xd90                                ; BNDCFGS
         dd 0x1b0, 0x199, 0x19c                  ; ENERGY_PERF_BIAS, PERF_CTL, THERM_STATUS
@@ -1385,8 +1385,9 @@ bad_writes:
         dd 0x200, 7, 0                          ; PHYSBASE0 type 7 (PAT-only)
         dd 0x200, 0x106, 0                      ; PHYSBASE0 bit 8
         dd 0x201, 0x801, 0                      ; PHYSMASK0 bit 0
-        dd 0x1b, 0xfed00900, 0                  ; APIC base moved
-        dd 0x1b, 0xfee00d00, 0                  ; x2APIC enable (hidden)
+        dd 0x1b, 0xfee00b00, 0                  ; APIC base bit 9 reserved
+        dd 0x1b, 0xfee00900, 0x100000           ; APIC base bit 52 (beyond MAXPHYADDR)
+        dd 0x1b, 0xfee00500, 0                  ; x2APIC without the enable bit
         dd 0x176, 0, 0x00008000                 ; SYSENTER_EIP non-canonical
         dd 0x175, 0, 0x80000000                 ; SYSENTER_ESP non-canonical
         dd 0xc0000082, 0, 0x00008000            ; LSTAR non-canonical
@@ -1409,7 +1410,7 @@ m_sum7:         db ")", 10, 0
 m_hv_bit:       db "leaf 1 ECX[31] hypervisor bit clear", 0
 m_vmx_smx:      db "leaf 1 shows VMX or SMX", 0
 m_monitor_pdcm: db "leaf 1 shows MONITOR or PDCM", 0
-m_x2apic:       db "leaf 1 shows x2APIC or TSC-deadline", 0
+m_x2apic:       db "leaf 1 does not show x2APIC and TSC-deadline", 0
 m_osxsave_early: db "leaf 1 OSXSAVE set with CR4.OSXSAVE clear", 0
 m_apic_id:      db "leaf 1 EBX[31:24] APIC ID not 0", 0
 m_hv_max:       db "leaf 0x40000000 EAX below 0x40000000", 0

@@ -16,6 +16,7 @@ static void vcpu_obj_teardown(struct object *o)
     if (!v->dead) {
         v->dead = true;
         vcpu_destroy(&v->vcpu);
+        sched_wake_all(&v->halt_wait, HV_ERR_CANCELED);
     }
 }
 
@@ -46,6 +47,8 @@ hv_status_t vcpu_obj_create(struct guest *g, uint64_t entry, struct vcpu_obj **o
         kfree_pages(v, sizeof(*v));
         return rc;
     }
+    v->halt_wait = (struct waitq){ 0, 0 };
+    v->vcpu.hlt_block = true;                   /* HLT sleeps here, in resume() */
     object_ref(&g->obj);
     object_ref(&v->owner->obj);
     *out = v;
@@ -110,6 +113,9 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
     case VCPU_EXIT_YIELD:
         return false;
     case VCPU_EXIT_HLT:
+        if (e->hlt.wake_tsc)
+            return false;                               /* resume() sleeps: the APIC timer wakes */
+        /* fall through */
     case VCPU_EXIT_TRIPLE_FAULT:
         p->type = HV_PKT_GUEST_VCPU;
         p->guest_vcpu.kind = e->kind == VCPU_EXIT_HLT ? HV_VCPU_HALT : HV_VCPU_SHUTDOWN;
@@ -163,6 +169,16 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
         *p = (struct hv_packet){ 0 };
         if (make_packet(vo, p))
             break;
+        if (vo->vcpu.exit.kind == VCPU_EXIT_HLT) {
+            /* HLT with IF=1 and the APIC timer armed: the thread sleeps until the
+             * deadline, vcpu_interrupt or vcpu_kick; the next run delivers. */
+            if (!vo->vcpu.attention && vo->vcpu.exit.hlt.wake_tsc > rdtsc())
+                sched_block(&vo->halt_wait, vo->vcpu.exit.hlt.wake_tsc);
+            if (vo->dead || vo->guest->dead)
+                return HV_ERR_BAD_STATE;
+            if (!(p = packet_target(user_packet, &bounce)))
+                return HV_ERR_INVALID_ARGS;
+        }
     }
     if (p == &bounce)
         vspace_copy_out(&current_process()->vs, user_packet, p, sizeof(*p));
@@ -181,13 +197,16 @@ void vcpu_obj_kick(struct vcpu_obj *vo)
 {
     vo->vcpu.kick = true;
     vcpu_update_attention(&vo->vcpu);
+    sched_wake_one(&vo->halt_wait, HV_OK);      /* a sleeping HLT ends */
 }
 
 hv_status_t vcpu_obj_interrupt(struct vcpu_obj *vo, uint64_t vector)
 {
     if (vector < 16 || vector > 255)
         return HV_ERR_OUT_OF_RANGE;
-    vcpu_queue_interrupt(&vo->vcpu, (uint8_t)vector);
+    /* The virtual APIC's IRR (fixed, edge), or ExtINT while the APIC is disabled. */
+    vcpu_lapic_deliver(&vo->vcpu, (uint8_t)vector, false);
+    sched_wake_one(&vo->halt_wait, HV_OK);      /* a sleeping HLT ends */
     return HV_OK;
 }
 

@@ -33,6 +33,7 @@ grc=$?
 
 echo "Bochs TSC ticks (= instructions executed):"
 tr -d '\r' < "$log" | grep -E '^(bench|hv: [0-9]+ TSC)' | sed 's/^/  /'
+tr -d '\r' < "$log" | sed -n 's/^guest lapic_bench: \(bench: .*\)$/\1/p' | sed 's/^/  /'
 tr -d '\r' < "$runlog" | sed -n 's/^benchio: \(bench: .*\)$/\1/p' | sed 's/^/  /'
 if [ -n "$first" ]; then
     printf '  bench: make run to the first guest line (16 MiB guest): %d ms wall\n' \

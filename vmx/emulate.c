@@ -184,10 +184,12 @@ int vmx_exit_cr_access(struct vcpu *v, uint32_t reason)
             /* The task priority: kept per vCPU (the host APIC's TPR is not the guest's);
              * bits 63:4 are reserved (Vol. 3A 10.8.6.1). */
             uint64_t tpr = get_gpr(v, reg);
-            if (tpr >> 4)
+            if (tpr >> 4) {
                 rc = HV_ERR_INVALID_ARGS;
-            else
-                v->tpr = (uint8_t)tpr;
+            } else {
+                v->lapic.tpr = (uint32_t)tpr << 4;      /* CR8 = TPR[7:4] (10.8.6.1) */
+                vcpu_update_attention(v);               /* a lower TPR may let a vector in */
+            }
         } else
             return vcpu_leave(v, VCPU_EXIT_UNHANDLED, reason);
         break;
@@ -195,7 +197,7 @@ int vmx_exit_cr_access(struct vcpu *v, uint32_t reason)
         if (cr == 3)
             set_gpr(v, reg, vmcs_read(VMCS_GUEST_CR3));
         else if (cr == 8)
-            set_gpr(v, reg, v->tpr);
+            set_gpr(v, reg, v->lapic.tpr >> 4);
         else
             return vcpu_leave(v, VCPU_EXIT_UNHANDLED, reason);
         break;
@@ -314,6 +316,15 @@ int vmx_exit_rdmsr(struct vcpu *v, uint32_t reason)
     uint32_t msr = (uint32_t)v->regs[GPR_RCX];
     uint64_t val = 0;
     hv_status_t rc = HV_OK;
+    if ((msr >> 8) == (X2APIC_MSR_BASE >> 8) || msr == MSR_TSC_DEADLINE) {
+        rc = vcpu_lapic_rdmsr(v, msr, &val);            /* the virtual APIC (vmx/lapic.c) */
+        if (rc == HV_OK) {
+            v->regs[GPR_RAX] = (uint32_t)val;
+            v->regs[GPR_RDX] = val >> 32;
+        }
+        finish_msr(v, rc);
+        return 1;
+    }
     int sw = vcpu_switched_msr_index(msr);
     if (sw >= 0)                                        /* SWAPGS may have changed it in hardware */
         val = v->msrs_loaded ? rdmsr(msr) : v->guest_msrs[sw];
@@ -342,12 +353,21 @@ static hv_status_t write_efer(struct vcpu *v, uint64_t val)
 
 static hv_status_t write_apic_base(struct vcpu *v, uint64_t val)
 {
-    /* The APIC stays at 0xfee00000 (hv does not move the page); x2APIC mode exists only
-     * with the x2APIC feature, and only with the APIC enabled (Vol. 3A 10.12.5). */
+    /* The base moves within MAXPHYADDR (10.4.5; the VMM must leave the new page unmapped
+     * for the kernel to see the accesses). x2APIC mode exists only with the x2APIC
+     * feature; the legal transitions are those of 10.12.5 (Figure 10-27): no x2APIC
+     * without the enable bit, x2APIC -> xAPIC only through disabled, disabled -> x2APIC
+     * only through xAPIC. */
     uint64_t flags = APIC_BASE_BSP | APIC_BASE_EN | (vmx_cpuid.x2apic ? APIC_BASE_EXTD : 0);
-    if ((val & ~flags) != APIC_BASE_ADDR || ((val & APIC_BASE_EXTD) && !(val & APIC_BASE_EN)))
+    uint64_t addr = ((1ull << vmx_cpuid.phys_bits) - 1) & ~0xfffull;
+    uint64_t old = v->apic_base, on = APIC_BASE_EN | APIC_BASE_EXTD;
+    if ((val & ~(flags | addr)) || (val & on) == APIC_BASE_EXTD ||
+        ((old & on) == on && (val & on) == APIC_BASE_EN) ||
+        (!(old & APIC_BASE_EN) && (val & on) == on))
         return HV_ERR_INVALID_ARGS;
     v->apic_base = val;
+    if ((old ^ val) & on)
+        vcpu_lapic_base_changed(v, old);
     return HV_OK;
 }
 
@@ -424,6 +444,10 @@ int vmx_exit_wrmsr(struct vcpu *v, uint32_t reason)
     (void)reason;
     uint32_t msr = (uint32_t)v->regs[GPR_RCX];
     uint64_t val = (v->regs[GPR_RDX] << 32) | (uint32_t)v->regs[GPR_RAX];
+    if ((msr >> 8) == (X2APIC_MSR_BASE >> 8) || msr == MSR_TSC_DEADLINE) {
+        finish_msr(v, vcpu_lapic_wrmsr(v, msr, val));  /* the virtual APIC (vmx/lapic.c) */
+        return 1;
+    }
     int sw = vcpu_switched_msr_index(msr);
     if (sw >= 0) {
         /* Addresses must be canonical (#GP as on hardware); STAR and FMASK take any value. */

@@ -29,7 +29,7 @@ static void try_inject(struct vcpu *v)
 {
     if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
         /* A re-injection goes first; come back when it is delivered. */
-        set_proc(v, PROC_INTR_WINDOW_EXITING, v->pending_irq >= 0);
+        set_proc(v, PROC_INTR_WINDOW_EXITING, v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0);
         return;
     }
     uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
@@ -43,18 +43,27 @@ static void try_inject(struct vcpu *v)
         } else {
             set_proc(v, PROC_INTR_WINDOW_EXITING, true);   /* retry at the next window */
         }
-        if (!v->pending_nmi && v->pending_irq >= 0)
+        if (!v->pending_nmi && (v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0))
             set_proc(v, PROC_INTR_WINDOW_EXITING, true);    /* one event per entry */
         return;
     }
-    if (v->pending_irq < 0) {
+    /* ExtINT first (it bypasses the APIC's priorities), then the APIC's highest
+     * deliverable vector (SDM Vol. 3A 10.8.4). */
+    int vector = v->pending_irq;
+    bool from_apic = false;
+    if (vector < 0 && (vector = vlapic_pending(&v->lapic)) >= 0)
+        from_apic = true;
+    if (vector < 0) {
         set_proc(v, PROC_INTR_WINDOW_EXITING, false);
         return;
     }
     uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
     if ((rflags & RFLAGS_IF) && !(block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
-        vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INT | (uint8_t)v->pending_irq);
-        v->pending_irq = -1;
+        vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INT | (uint8_t)vector);
+        if (from_apic)
+            vlapic_accept(&v->lapic, (uint8_t)vector);      /* IRR -> ISR as the CPU takes it */
+        else
+            v->pending_irq = -1;
         if (vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
             vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
         set_proc(v, PROC_INTR_WINDOW_EXITING, false);
@@ -65,7 +74,7 @@ static void try_inject(struct vcpu *v)
 
 void vcpu_update_attention(struct vcpu *v)
 {
-    v->attention = v->pending_irq >= 0 || v->pending_nmi || v->kick;
+    v->attention = v->pending_irq >= 0 || v->pending_nmi || v->kick || vlapic_pending(&v->lapic) >= 0;
 }
 
 void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector)

@@ -7,6 +7,7 @@
 #include "percpu.h"
 #include "cpu.h"
 #include "vcpu.h"
+#include "vmx.h"
 #include "vmcs.h"
 #include "vmx_exits.h"
 #include "x86.h"
@@ -56,9 +57,26 @@ static int exit_window(struct vcpu *v, uint32_t reason)
 static int exit_hlt(struct vcpu *v, uint32_t reason)
 {
     vmx_skip_instruction(v);
-    if (v->pending_irq >= 0 && (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+    bool intr = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
+    if (v->pending_nmi || (intr && (v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0)))
         return 1;                       /* an event is waiting: deliver, don't halt */
-    return vcpu_leave(v, VCPU_EXIT_HLT, reason);
+    if (intr && v->hlt_block && vcpu_lapic_timer_wakes(v)) {
+        /* The caller blocks the thread until the deadline, an interrupt or a kick. */
+        vcpu_leave(v, VCPU_EXIT_HLT, reason);
+        v->exit.hlt.wake_tsc = vcpu_lapic_host_deadline(v);
+        return 0;
+    }
+    if (intr && vmx_caps.activity_hlt && vcpu_lapic_timer_wakes(v)) {
+        /* The APIC timer will wake it: the guest sleeps in the HLT activity state until
+         * the preemption timer's exit at the deadline (or a host interrupt, or the
+         * scheduler's event), and the timer's interrupt ends the halt (event.c). */
+        vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+        vcpu_lapic_program_preempt(v);
+        return 1;
+    }
+    vcpu_leave(v, VCPU_EXIT_HLT, reason);
+    v->exit.hlt.wake_tsc = 0;                   /* halted until the caller acts */
+    return 0;
 }
 
 static int exit_skip(struct vcpu *v, uint32_t reason)
@@ -126,7 +144,13 @@ static int exit_entry_failure(struct vcpu *v, uint32_t reason)
 
 static int exit_preempt(struct vcpu *v, uint32_t reason)
 {
-    return vcpu_leave(v, VCPU_EXIT_PREEMPT, reason);
+    /* The guest's APIC timer (vmx/lapic.c) or the scheduler's event: only the latter, or a
+     * caller's fixed budget, leaves the kernel. */
+    vcpu_lapic_timer_check(v);
+    if (v->preempt_ticks || (v->sched_timer && this_cpu()->next_event <= rdtsc()))
+        return vcpu_leave(v, VCPU_EXIT_PREEMPT, reason);
+    vcpu_lapic_program_preempt(v);
+    return 1;
 }
 
 static int exit_ept_misconfig(struct vcpu *v, uint32_t reason)
@@ -143,7 +167,11 @@ static int exit_ept_violation(struct vcpu *v, uint32_t reason)
 {
     vcpu_reinject_vectoring();
     vcpu_leave(v, VCPU_EXIT_EPT_FAULT, reason);
-    return vmx_handle_ept_violation(v);
+    int rc = vmx_handle_ept_violation(v);
+    /* The xAPIC page is the kernel's to emulate (vmx/lapic.c), never the VMM's. */
+    if (v->exit.kind == VCPU_EXIT_MMIO && vcpu_lapic_page(v, v->exit.mem.gpa))
+        return vcpu_lapic_mmio(v);
+    return rc;
 }
 
 typedef int (*exit_fn)(struct vcpu *v, uint32_t reason);

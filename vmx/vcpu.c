@@ -85,7 +85,8 @@ static void write_controls(struct vcpu *v, const struct vcpu_start *s)
     uint32_t entry = vmx_cfg.entry | (s->mode == GUEST_LONG64 ? ENTRY_GUEST_64BIT : 0);
     uint32_t pin = vmx_cfg.pin;
     uint32_t exitc = vmx_cfg.exit;
-    if (v->preempt_ticks || v->sched_timer) {
+    /* The preemption timer also ends runs at the guest's APIC timer deadline. */
+    if (v->preempt_ticks || v->sched_timer || vmx_cfg.preempt_timer) {
         pin |= PIN_PREEMPT_TIMER;
         exitc |= vmx_cfg.save_preempt_timer ? EXIT_SAVE_PREEMPT_TIMER : 0;
     }
@@ -243,6 +244,7 @@ hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     for (size_t i = 0; i < sizeof(*v); i++)
         ((uint8_t *)v)[i] = 0;
     v->preempt_ticks = preempt;
+    v->own_timer = preempt != 0;
     v->exception_bitmap = excbm;
     v->vm = vm;
     v->start_mode = s->mode;
@@ -251,6 +253,7 @@ hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     v->xcr0 = 1;                                /* x87 only, the reset value */
     v->apic_id = s->apic_id;
     v->apic_base = 0xfee00000 | (1u << 11) | (s->apic_id ? 0 : 1u << 8);  /* enabled, BSP */
+    vcpu_lapic_init(v);
 
     v->vmcs_phys = frame_alloc();
     if (v->vmcs_phys == FRAME_NONE)
@@ -295,11 +298,7 @@ void vcpu_load(struct vcpu *v)
         panic("vmx: VMPTRLD failed");
 }
 
-/*
- * Preemption-timer ticks until the scheduler's next event. The timer does
- * not wait for the host's interrupt: Bochs, for one, leaves the LAPIC timer
- * pending while a guest runs with interrupts off, whatever the controls say.
- */
+/* Preemption-timer ticks until the scheduler's next event (no APIC timer armed). */
 static uint32_t sched_timer_ticks(void)
 {
     uint64_t next = this_cpu()->next_event, now = rdtsc();
@@ -312,11 +311,23 @@ static uint32_t sched_timer_ticks(void)
 int vcpu_run(struct vcpu *v)
 {
     vcpu_load(v);
-    if (v->preempt_ticks)
-        vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
-    else if (v->sched_timer)
+    if (__builtin_expect(v->own_timer, 0)) {
+        if (v->preempt_ticks) {
+            vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
+        } else {
+            /* The preemption timer does not wait for the host's interrupt (Bochs, for one,
+             * leaves the LAPIC timer pending while a guest runs with interrupts off): it
+             * ends the run at the scheduler's next event or the APIC timer (vmx/lapic.c). */
+            vcpu_lapic_timer_check(v);
+            vcpu_lapic_program_preempt(v);
+        }
+    } else if (v->sched_timer) {
         vmcs_write(VMCS_PREEMPTION_TIMER, sched_timer_ticks());
-    if (v->pending_irq >= 0 || v->pending_nmi)
+    } else if (vmx_cfg.preempt_timer) {
+        vmcs_write(VMCS_PREEMPTION_TIMER, 0xffffffffu);    /* nothing to time */
+    }
+    /* Every new event (IRR bit, ExtINT, NMI) sets attention. */
+    if (v->attention)
         vcpu_try_inject(v);
     vcpu_msrs_update(v);
     fpu_switch(v);

@@ -68,6 +68,7 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c)
     c->unrestricted = (proc2 & PROC2_UNRESTRICTED) && c->ept;
     c->preempt_timer = (uint32_t)(c->pin_msr >> 32) & PIN_PREEMPT_TIMER;
     c->preempt_timer_shift = (uint32_t)(m->misc & 0x1f);
+    c->activity_hlt = m->misc & (1u << 6);
     c->cr3_targets = (uint32_t)((m->misc >> 16) & 0x1ff);
     c->msr_list_max = 512u * ((uint32_t)((m->misc >> 25) & 7) + 1);
 }

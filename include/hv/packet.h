@@ -18,7 +18,9 @@ enum hv_packet_type {
 
 /* HV_PKT_GUEST_VCPU kinds. */
 #define HV_VCPU_HALT     1      /* HLT with no event pending (rip is past it): queue one
-                                   with vcpu_interrupt and resume to wake the guest */
+                                   with vcpu_interrupt and resume to wake the guest. A HLT
+                                   with IF=1 and the guest's APIC timer armed never comes
+                                   here: the kernel sleeps until the timer fires */
 #define HV_VCPU_SHUTDOWN 2      /* triple fault */
 
 struct hv_packet_guest_mem {

@@ -141,7 +141,10 @@
      * Needs SIGNAL. HV_ERR_BAD_STATE: the guest's last handle closed. */                          \
     X(VCPU_KICK, 13, vcpu_kick, STATUS, 1, ((HANDLE, hv_handle_t, vcpu)))                          \
                                                                                                    \
-    /* hv_vcpu_interrupt: queue a virtual interrupt.                                               \
+    /* hv_vcpu_interrupt: queue a virtual interrupt: the vector's IRR bit in the vCPU's virtual    \
+     * local APIC (fixed, edge-triggered; delivered by priority, SDM Vol. 3A 10.8) while the       \
+     * guest has its APIC enabled (IA32_APIC_BASE and SVR bit 8), else an ExtINT (the 8259's       \
+     * INTR, past the APIC's priorities). Wakes a vCPU sleeping in HLT in the kernel.              \
      * Any thread. Needs SIGNAL. HV_ERR_OUT_OF_RANGE: vector < 16 or > 255 (vector is WIDE:        \
      * the whole register); HV_ERR_BAD_STATE: the guest's last handle closed. */                   \
     X(VCPU_INTERRUPT, 14, vcpu_interrupt, STATUS, 2,                                               \

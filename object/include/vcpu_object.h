@@ -22,6 +22,7 @@ struct vcpu_obj {
     struct thread *owner;       /* holds a reference */
     bool io_in_pending;         /* a GUEST_IO IN waits for write_state(HV_VCPU_IO) */
     bool dead;
+    struct waitq halt_wait;     /* the resume thread while its guest HLTs (APIC timer armed) */
     struct vcpu vcpu;
 };
 

@@ -2,14 +2,15 @@
 # Every test guest under Bochs (real, protected and long mode; loops; HLT
 # woken by an injected interrupt; an interrupt whose delivery faults on a
 # missing IDT page and is re-injected; EPT scan; fault guests contained;
-# the CPU model checked from inside, also alone in t_bochs_cpu_model.sh).
+# the CPU model checked from inside, also alone in t_bochs_cpu_model.sh;
+# the virtual local APIC: self-IPI, TPR, timers within 1%, HLT asleep in the kernel).
 . "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_vmx_guests.log
 iso=$(iso_variant vmx "console=com1 test=vmx") || exit 1
 bash scripts/run-bochs.sh "$iso" "$log" 300
 expect_status $? 0 "bochs"
 for g in hello realmode long64 vmcall_loop cpuid_loop out_loop mmio_loop hlt_irq reinject \
-         preempt ept_scan triple_fault bad_cr0 ud beyond_ram bad_state cpu_model; do
+         preempt ept_scan triple_fault bad_cr0 ud beyond_ram bad_state cpu_model lapic; do
     expect "$log" "^vmx-test: $g ok: "
 done
 expect "$log" '^guest hello: Hello from a 32-bit protected-mode guest$'
@@ -22,6 +23,9 @@ expect "$log" '^vmx-test: beyond_ram ok: EPT violation on fetch 0x40000000'
 # A failed VM entry is explained: which rule of the guest state broke.
 expect "$log" '^vmx-test: bad_state ok: failed VM entry 0x80000021'
 expect "$log" '^error: vmx:   violated: RFLAGS bit 1 must be 1$'
-expect "$log" '^vmx-test: 17 passed, 0 failed$'
+expect "$log" '^guest lapic: lapic: one-shot [0-9]+ ticks \(expected [0-9]+\), periodic [0-9]+ ticks \(expected [0-9]+\)$'
+expect "$log" '^guest lapic: lapic: TSC-deadline [0-9]+ ticks \(expected 600000\)$'
+expect "$log" '^vmx-test: lapic ok: exit status 0x0 after [0-9]+ exits \([0-9]+ checked\)$'
+expect "$log" '^vmx-test: 18 passed, 0 failed$'
 reject "$log" 'FAIL|leaked|PANIC|exception #'
 finish "$log"

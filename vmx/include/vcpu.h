@@ -14,6 +14,7 @@
 #include "cpu_model.h"
 #include "ept.h"
 #include "vmcs.h"
+#include "vlapic.h"
 #include "vmx_names.h"
 
 enum gpr { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
@@ -75,6 +76,10 @@ struct vcpu_exit {
             uint32_t error;
         } exception;
         struct {
+            uint64_t wake_tsc;  /* host TSC when the APIC timer wakes the guest; 0: nothing
+                                   in the kernel will (see vcpu.hlt_block) */
+        } hlt;
+        struct {
             uint32_t vm_insn_error;     /* VMfailValid: VM-instruction error number */
             uint32_t reason;            /* failed entry: exit reason with bit 31 */
             uint64_t qualification;
@@ -116,8 +121,9 @@ struct vcpu {
     struct vcpu_exit exit;      /* filled when vcpu_run returns */
     uint64_t exit_counts[VMX_EXIT_REASONS];
 
-    /* Event injection: one pending external interrupt vector and NMI. */
-    int16_t pending_irq;        /* -1: none */
+    /* Event injection: the virtual local APIC's IRR (lapic), one pending ExtINT vector
+     * (the 8259's INTR, which bypasses the APIC's priorities) and an NMI. */
+    int16_t pending_irq;        /* ExtINT; -1: none */
     bool pending_nmi;
     bool kick;
 
@@ -135,7 +141,13 @@ struct vcpu {
     uint64_t host_msrs[VCPU_SWITCHED_MSRS];
     uint64_t apic_base;
     uint32_t apic_id;           /* the guest's (x2)APIC ID: CPUID leaves 1, 0xB, 0x1F */
-    uint8_t tpr;                /* CR8 (MOV to/from CR8 exits) */
+    struct vlapic lapic;        /* CR8 is lapic.tpr[7:4] (MOV to/from CR8 exit) */
+    uint64_t lapic_mmio;        /* xAPIC-page accesses emulated in the kernel */
+    /* HLT that the APIC timer will end: false, the guest sleeps in the HLT activity state
+     * inside the run; true, the run ends with VCPU_EXIT_HLT and exit.hlt.wake_tsc for the
+     * caller to block its thread until then (object/vcpu_object.c). */
+    bool hlt_block;
+    bool own_timer;             /* preempt_ticks or an APIC timer deadline: vcpu_run's slow path */
     void *fpu;                  /* x87/SSE/AVX save area, one page (vmx/vcpu.c) */
     /* Registers that change hands with the FPU state, when another vCPU runs (vcpu.c). */
     uint64_t spec_ctrl;         /* IA32_SPEC_CTRL: passes through while the guest runs */
@@ -196,6 +208,28 @@ static inline bool vcpu_pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
     return (cr0 & (1ull << 31)) && (cr4 & (1ull << 5)) && !(efer & (1ull << 10));
 }
 void vcpu_try_inject(struct vcpu *v);
+/*
+ * vmx/lapic.c: the virtual local APIC's kernel side. The xAPIC page at the APIC base
+ * (an EPT violation there is emulated in the kernel), the x2APIC and TSC-deadline MSRs,
+ * the timer (the preemption timer ends a run at its deadline).
+ */
+void vcpu_lapic_init(struct vcpu *v);
+bool vcpu_lapic_enabled(const struct vcpu *v);     /* globally and software-enabled */
+bool vcpu_lapic_page(const struct vcpu *v, uint64_t gpa);  /* gpa is in the xAPIC page */
+int vcpu_lapic_mmio(struct vcpu *v);               /* after the decode: 1 done, 0 leave */
+/* The x2APIC MSRs and IA32_TSC_DEADLINE: HV_OK, HV_ERR_INVALID_ARGS (#GP), or
+ * HV_ERR_NOT_FOUND when msr is not the APIC's. */
+hv_status_t vcpu_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+hv_status_t vcpu_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+void vcpu_lapic_base_changed(struct vcpu *v, uint64_t old);
+/* Fire the timer when due; program the preemption timer for the next run. */
+void vcpu_lapic_timer_check(struct vcpu *v);
+void vcpu_lapic_program_preempt(struct vcpu *v);
+/* The APIC timer is armed and will raise an interrupt (LVT unmasked, APIC enabled). */
+bool vcpu_lapic_timer_wakes(const struct vcpu *v);
+uint64_t vcpu_lapic_host_deadline(const struct vcpu *v);   /* the timer's deadline, host TSC */
+/* An interrupt from outside (any thread): IRR, or ExtINT while the APIC is disabled. */
+void vcpu_lapic_deliver(struct vcpu *v, uint8_t vector, bool level);
 void vcpu_update_attention(struct vcpu *v);    /* after changing pending events or kick */
 void vcpu_reinject_vectoring(void);
 int vcpu_run(struct vcpu *v);          /* fills v->exit; 0 */

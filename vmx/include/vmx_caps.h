@@ -66,6 +66,7 @@ struct vmx_caps {
     bool unrestricted;
     bool preempt_timer;
     uint32_t preempt_timer_shift;       /* the timer ticks every 2^shift TSC ticks */
+    bool activity_hlt;                  /* VM entry into the HLT activity state (MISC bit 6) */
     uint32_t cr3_targets;
     uint32_t msr_list_max;              /* recommended max MSR-load/store entries */
     /* The control MSRs to use: TRUE_* when available. */

@@ -8,10 +8,10 @@
 
 /*
  * x2APIC and TSC-deadline in the guest's CPUID (and the APIC base's EXTD bit):
- * off until the interrupt-controller model emulates the x2APIC and
+ * on, the virtual local APIC (vmx/lapic.c) emulates the x2APIC and
  * IA32_TSC_DEADLINE MSRs. The one switch for both.
  */
-#define HV_GUEST_X2APIC 0
+#define HV_GUEST_X2APIC 1
 
 struct vmx_config {
     uint32_t pin, proc, proc2, exit, entry;     /* base control values */

@@ -1,0 +1,287 @@
+/*
+ * vmx/vlapic.c tests: priorities (PPR, TPR masking), acceptance and EOI order,
+ * level-triggered EOI reporting, ESR write-then-read, ICR IPIs (self, shorthands,
+ * illegal vectors, NMI/INIT/SIPI), SVR software disable, x2APIC MSR rules, and the
+ * timer in each mode and divide value.
+ */
+#include "vlapic.h"
+#include "ut.h"
+
+static struct vlapic fresh(void)
+{
+    struct vlapic l;
+    vlapic_reset(&l, 0, 1, 1);
+    vlapic_write(&l, APIC_SVR, 0x1ff, 0);       /* software-enable */
+    return l;
+}
+
+UT_TEST(vlapic_reset_state)
+{
+    struct vlapic l;
+    vlapic_reset(&l, 3, 1, 1);
+    CHECK_EQ(vlapic_read(&l, APIC_ID, 0), 3u << 24);
+    CHECK_EQ(vlapic_read(&l, APIC_VERSION, 0), 0x50014);
+    CHECK_EQ(vlapic_read(&l, APIC_SVR, 0), 0xff);
+    CHECK_EQ(vlapic_read(&l, APIC_DFR, 0), 0xffffffffu);
+    for (uint32_t off = APIC_LVT_TIMER; off <= APIC_LVT_ERROR; off += 16)
+        CHECK_EQ(vlapic_read(&l, off, 0), LVT_MASKED);
+    /* Software-disabled: unmasking is refused. */
+    vlapic_write(&l, APIC_LVT_TIMER, 0x40, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_LVT_TIMER, 0), LVT_MASKED | 0x40);
+    vlapic_write(&l, APIC_SVR, 0x1ff, 0);
+    vlapic_write(&l, APIC_LVT_TIMER, 0x40, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_LVT_TIMER, 0), 0x40);
+    /* Disabling masks every LVT again. */
+    vlapic_write(&l, APIC_SVR, 0xff, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_LVT_TIMER, 0), LVT_MASKED | 0x40);
+}
+
+UT_TEST(vlapic_ppr_rules)
+{
+    struct vlapic l = fresh();
+    CHECK_EQ(vlapic_ppr(&l), 0);
+    vlapic_write(&l, APIC_TPR, 0x35, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_PPR, 0), 0x35);         /* TPR class >= ISR class */
+    vlapic_set_irr(&l, 0x51, false);
+    vlapic_accept(&l, 0x51);
+    CHECK_EQ(vlapic_ppr(&l), 0x50);                        /* ISRV class, low bits 0 */
+    vlapic_write(&l, APIC_TPR, 0x5a, 0);
+    CHECK_EQ(vlapic_ppr(&l), 0x5a);                        /* equal classes: TPR */
+}
+
+UT_TEST(vlapic_priority_and_eoi_order)
+{
+    struct vlapic l = fresh();
+    vlapic_set_irr(&l, 0x41, false);
+    vlapic_set_irr(&l, 0x62, false);
+    vlapic_set_irr(&l, 0x20, false);
+    CHECK_EQ(vlapic_pending(&l), 0x62);
+    vlapic_accept(&l, 0x62);
+    CHECK_EQ(vlapic_pending(&l), -1);                     /* 0x41 is below the 0x60 class */
+    vlapic_set_irr(&l, 0x65, false);
+    CHECK_EQ(vlapic_pending(&l), -1);                     /* same class as in service */
+    vlapic_set_irr(&l, 0x71, false);
+    CHECK_EQ(vlapic_pending(&l), 0x71);                   /* nests */
+    vlapic_accept(&l, 0x71);
+    CHECK_EQ(vlapic_eoi(&l), 0x71);                       /* highest ISR first */
+    CHECK_EQ(vlapic_pending(&l), -1);
+    CHECK_EQ(vlapic_eoi(&l), 0x62);
+    CHECK_EQ(vlapic_pending(&l), 0x65);
+    vlapic_accept(&l, 0x65);
+    vlapic_write(&l, APIC_EOI, 0, 0);
+    CHECK_EQ(vlapic_pending(&l), 0x41);
+    /* TPR masks a class and below. */
+    vlapic_write(&l, APIC_TPR, 0x40, 0);
+    CHECK_EQ(vlapic_pending(&l), -1);
+    vlapic_write(&l, APIC_TPR, 0x3f, 0);
+    CHECK_EQ(vlapic_pending(&l), 0x41);
+    vlapic_accept(&l, 0x41);
+    vlapic_write(&l, APIC_TPR, 0, 0);
+    CHECK_EQ(vlapic_pending(&l), -1);                     /* 0x20 below 0x41 in service */
+    CHECK_EQ(vlapic_eoi(&l), 0x41);
+    CHECK_EQ(vlapic_pending(&l), 0x20);
+    CHECK_EQ(vlapic_eoi(&l), -1);                         /* nothing in service */
+    CHECK_EQ(vlapic_read(&l, APIC_IRR + 0x10, 0), 1u);   /* vector 0x20 = bit 0 of IRR[1] */
+}
+
+UT_TEST(vlapic_level_eoi_reported)
+{
+    struct vlapic l = fresh();
+    vlapic_set_irr(&l, 0x30, true);
+    vlapic_set_irr(&l, 0x31, false);
+    CHECK_EQ(vlapic_read(&l, APIC_TMR + 0x10, 0), 0x10000u);   /* vector 0x30: bit 16 of TMR[1] */
+    vlapic_accept(&l, 0x31);
+    vlapic_eoi(&l);
+    CHECK_EQ(l.eoi_level[1], 0u);                         /* edge: nothing to report */
+    vlapic_accept(&l, 0x30);
+    vlapic_eoi(&l);
+    CHECK_EQ(l.eoi_level[1], 0x10000u);
+    CHECK_EQ(l.tmr[1], 0u);
+}
+
+UT_TEST(vlapic_esr_and_illegal_vectors)
+{
+    struct vlapic l = fresh();
+    vlapic_write(&l, APIC_LVT_ERROR, 0xfe, 0);
+    vlapic_set_irr(&l, 5, false);
+    CHECK_EQ(vlapic_read(&l, APIC_ESR, 0), 0);            /* not latched before a write */
+    CHECK_EQ(vlapic_pending(&l), 0xfe);                   /* the error interrupt */
+    vlapic_write(&l, APIC_ESR, 0, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_ESR, 0), ESR_RECEIVE_ILLEGAL_VECTOR);
+    vlapic_write(&l, APIC_ESR, 0, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_ESR, 0), 0);
+    /* Send of an illegal vector to self. */
+    vlapic_write(&l, APIC_ICR_LO, (1u << 18) | 7, 0);
+    vlapic_write(&l, APIC_ESR, 0, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_ESR, 0), ESR_SEND_ILLEGAL_VECTOR | ESR_RECEIVE_ILLEGAL_VECTOR);
+    CHECK_EQ(l.irr[0], 0u);
+}
+
+UT_TEST(vlapic_icr_ipis)
+{
+    struct vlapic l = fresh();
+    vlapic_write(&l, APIC_ICR_LO, (1u << 18) | 0x55, 0);  /* self */
+    CHECK_EQ(vlapic_pending(&l), 0x55);
+    vlapic_accept(&l, 0x55);
+    vlapic_eoi(&l);
+    vlapic_write(&l, APIC_ICR_LO, (3u << 18) | 0x56, 0);  /* all but self */
+    CHECK_EQ(vlapic_pending(&l), -1);
+    CHECK_EQ(l.other_ipis, 1u);
+    vlapic_write(&l, APIC_ICR_LO, (2u << 18) | 0x57, 0);  /* all including self */
+    CHECK_EQ(vlapic_pending(&l), 0x57);
+    vlapic_accept(&l, 0x57);
+    vlapic_eoi(&l);
+    /* Physical destination = own ID. */
+    vlapic_write(&l, APIC_ICR_HI, 0u << 24, 0);
+    vlapic_write(&l, APIC_ICR_LO, 0x58, 0);
+    CHECK_EQ(vlapic_pending(&l), 0x58);
+    vlapic_accept(&l, 0x58);
+    vlapic_eoi(&l);
+    vlapic_write(&l, APIC_ICR_HI, 1u << 24, 0);           /* another CPU */
+    vlapic_write(&l, APIC_ICR_LO, 0x59, 0);
+    CHECK_EQ(vlapic_pending(&l), -1);
+    /* Logical, flat: LDR bit 2. */
+    vlapic_write(&l, APIC_LDR, 0x04u << 24, 0);
+    vlapic_write(&l, APIC_ICR_HI, 0x06u << 24, 0);
+    vlapic_write(&l, APIC_ICR_LO, (1u << 11) | (1u << 8) | 0x5a, 0);   /* lowest priority */
+    CHECK_EQ(vlapic_pending(&l), 0x5a);
+    vlapic_accept(&l, 0x5a);
+    vlapic_eoi(&l);
+    /* Cluster model: cluster 1, member bit 1. */
+    vlapic_write(&l, APIC_DFR, 0x0fffffffu, 0);
+    CHECK_EQ(vlapic_read(&l, APIC_DFR, 0), 0x0fffffffu);
+    vlapic_write(&l, APIC_LDR, 0x12u << 24, 0);
+    vlapic_write(&l, APIC_ICR_HI, 0x22u << 24, 0);
+    vlapic_write(&l, APIC_ICR_LO, (1u << 11) | 0x5b, 0);
+    CHECK_EQ(vlapic_pending(&l), -1);                     /* other cluster */
+    vlapic_write(&l, APIC_ICR_HI, 0x13u << 24, 0);
+    vlapic_write(&l, APIC_ICR_LO, (1u << 11) | 0x5b, 0);
+    CHECK_EQ(vlapic_pending(&l), 0x5b);
+    /* NMI, INIT, SIPI to self; SMI ignored. */
+    vlapic_write(&l, APIC_ICR_LO, (1u << 18) | (4u << 8), 0);
+    CHECK(l.nmi);
+    vlapic_write(&l, APIC_ICR_LO, (1u << 18) | (5u << 8) | (1u << 14), 0);
+    CHECK_EQ(l.init_ipis, 1u);
+    vlapic_write(&l, APIC_ICR_LO, (1u << 18) | (6u << 8) | 0x9a, 0);
+    CHECK_EQ(l.sipi_ipis, 1u);
+    CHECK_EQ(l.last_sipi_vector, 0x9a);
+    vlapic_write(&l, APIC_ICR_LO, (1u << 18) | (2u << 8) | 0x70, 0);
+    CHECK_EQ(vlapic_pending(&l), 0x5b);
+    CHECK_EQ(vlapic_read(&l, APIC_ICR_LO, 0) & (1u << 12), 0);   /* delivery status idle */
+}
+
+UT_TEST(vlapic_x2apic_msrs)
+{
+    struct vlapic l = fresh();
+    uint64_t v;
+    CHECK(!vlapic_msr_read(&l, 0x803, 0, &v));            /* xAPIC mode: no MSRs */
+    l.x2apic = true;
+    l.id = 5;
+    l.ldr = (0u << 16) | (1u << 5);
+    CHECK(vlapic_msr_read(&l, 0x802, 0, &v));
+    CHECK_EQ(v, 5);
+    CHECK(vlapic_msr_read(&l, 0x803, 0, &v));
+    CHECK_EQ(v, 0x50014);
+    CHECK(!vlapic_msr_write(&l, 0x802, 1, 0));            /* ID is read-only */
+    CHECK(!vlapic_msr_write(&l, 0x80d, 1, 0));            /* LDR is read-only */
+    CHECK(!vlapic_msr_read(&l, 0x80e, 0, &v));            /* no DFR */
+    CHECK(!vlapic_msr_read(&l, 0x80b, 0, &v));            /* EOI is write-only */
+    CHECK(!vlapic_msr_write(&l, 0x80b, 1, 0));            /* non-zero EOI */
+    CHECK(!vlapic_msr_read(&l, 0x83f, 0, &v));            /* SELF_IPI is write-only */
+    CHECK(!vlapic_msr_write(&l, 0x808, 0x100, 0));        /* TPR reserved bits */
+    CHECK(!vlapic_msr_read(&l, 0x831, 0, &v));            /* no ICR high */
+    CHECK(!vlapic_msr_read(&l, 0x8ff, 0, &v));
+    CHECK(vlapic_msr_write(&l, 0x83f, 0x61, 0));
+    CHECK_EQ(vlapic_pending(&l), 0x61);
+    CHECK(vlapic_msr_write(&l, 0x808, 0x60, 0));
+    CHECK_EQ(vlapic_pending(&l), -1);
+    CHECK(vlapic_msr_write(&l, 0x808, 0x50, 0));
+    CHECK_EQ(vlapic_pending(&l), 0x61);
+    vlapic_accept(&l, 0x61);
+    CHECK(vlapic_msr_write(&l, 0x80b, 0, 0));
+    CHECK_EQ(l.isr[3], 0u);
+    /* ICR: one 64-bit write with the destination in 63:32. */
+    CHECK(vlapic_msr_write(&l, 0x830, (5ull << 32) | 0x62, 0));
+    CHECK_EQ(vlapic_pending(&l), 0x62);
+    CHECK(vlapic_msr_read(&l, 0x830, 0, &v));
+    CHECK_EQ(v, (5ull << 32) | 0x62);
+    CHECK(vlapic_msr_write(&l, 0x830, (6ull << 32) | 0x63, 0));
+    CHECK_EQ(l.irr[3] & (1u << 3), 0u);                   /* not us */
+    /* Logical x2APIC: cluster 0, bit 5. */
+    CHECK(vlapic_msr_write(&l, 0x830, (0x20ull << 32) | (1u << 11) | 0x64, 0));
+    CHECK(l.irr[3] & (1u << 4));
+}
+
+/* Timer in TSC ticks with a 1:1 clock and each divide value. */
+UT_TEST(vlapic_timer_oneshot_divides)
+{
+    static const uint32_t dcr_for[8] = { 0xb, 0x0, 0x1, 0x2, 0x3, 0x8, 0x9, 0xa };
+    static const uint32_t div[8] = { 1, 2, 4, 8, 16, 32, 64, 128 };
+    for (int i = 0; i < 8; i++) {
+        struct vlapic l;
+        vlapic_reset(&l, 0, 3, 1);                        /* 3 TSC ticks per input tick */
+        vlapic_write(&l, APIC_SVR, 0x1ff, 0);
+        CHECK_EQ(vlapic_timer_divisor(dcr_for[i]), div[i]);
+        vlapic_write(&l, APIC_TIMER_DCR, dcr_for[i], 0);
+        vlapic_write(&l, APIC_LVT_TIMER, 0x40, 0);
+        vlapic_write(&l, APIC_TIMER_ICR, 1000, 100);
+        uint64_t period = 1000ull * div[i] * 3;
+        CHECK_EQ(vlapic_timer_deadline(&l), 100 + period);
+        CHECK_EQ(vlapic_read(&l, APIC_TIMER_CCR, 100), 1000);
+        CHECK_EQ(vlapic_read(&l, APIC_TIMER_CCR, 100 + period / 2), 500);
+        CHECK(!vlapic_timer_expire(&l, 100 + period - 1));
+        CHECK(vlapic_timer_expire(&l, 100 + period));
+        CHECK_EQ(vlapic_pending(&l), 0x40);
+        CHECK_EQ(vlapic_timer_deadline(&l), 0);
+        CHECK_EQ(vlapic_read(&l, APIC_TIMER_CCR, 100 + period + 5), 0);
+    }
+}
+
+UT_TEST(vlapic_timer_periodic_and_masked)
+{
+    struct vlapic l;
+    vlapic_reset(&l, 0, 5, 2);                            /* 2.5 TSC ticks per input tick */
+    vlapic_write(&l, APIC_SVR, 0x1ff, 0);
+    vlapic_write(&l, APIC_TIMER_DCR, 0x0, 0);             /* divide by 2: 5 TSC per count */
+    vlapic_write(&l, APIC_LVT_TIMER, (1u << 17) | 0x41, 0);
+    vlapic_write(&l, APIC_TIMER_ICR, 200, 0);
+    CHECK_EQ(vlapic_timer_deadline(&l), 1000);
+    CHECK(vlapic_timer_expire(&l, 1003));
+    CHECK_EQ(vlapic_timer_deadline(&l), 2000);            /* no drift */
+    CHECK_EQ(vlapic_read(&l, APIC_TIMER_CCR, 1500), 100);
+    CHECK(vlapic_timer_expire(&l, 4500));                 /* missed periods: one interrupt */
+    CHECK_EQ(vlapic_timer_deadline(&l), 5000);
+    vlapic_accept(&l, 0x41);
+    vlapic_eoi(&l);
+    /* Masked: the count runs, no interrupt. */
+    vlapic_write(&l, APIC_LVT_TIMER, (1u << 17) | LVT_MASKED | 0x41, 0);
+    CHECK(vlapic_timer_expire(&l, 5000));
+    CHECK_EQ(vlapic_pending(&l), -1);
+    /* Initial count 0 stops it. */
+    vlapic_write(&l, APIC_TIMER_ICR, 0, 5100);
+    CHECK_EQ(vlapic_timer_deadline(&l), 0);
+}
+
+UT_TEST(vlapic_timer_tsc_deadline)
+{
+    struct vlapic l = fresh();
+    vlapic_tsc_deadline_write(&l, 5000, 0);               /* not in deadline mode: ignored */
+    CHECK_EQ(vlapic_timer_deadline(&l), 0);
+    vlapic_write(&l, APIC_LVT_TIMER, (2u << 17) | 0x42, 0);
+    vlapic_write(&l, APIC_TIMER_ICR, 100, 0);             /* ignored in this mode */
+    CHECK_EQ(vlapic_read(&l, APIC_TIMER_ICR, 0), 0);
+    vlapic_tsc_deadline_write(&l, 5000, 10);
+    CHECK_EQ(vlapic_tsc_deadline_read(&l), 5000);
+    CHECK_EQ(vlapic_timer_deadline(&l), 5000);
+    CHECK(!vlapic_timer_expire(&l, 4999));
+    CHECK(vlapic_timer_expire(&l, 5000));
+    CHECK_EQ(vlapic_pending(&l), 0x42);
+    CHECK_EQ(vlapic_tsc_deadline_read(&l), 0);
+    vlapic_tsc_deadline_write(&l, 9000, 6000);
+    vlapic_tsc_deadline_write(&l, 0, 6001);               /* 0 disarms */
+    CHECK_EQ(vlapic_timer_deadline(&l), 0);
+    /* A mode change disarms. */
+    vlapic_tsc_deadline_write(&l, 9000, 6000);
+    vlapic_write(&l, APIC_LVT_TIMER, 0x42, 6002);
+    CHECK_EQ(vlapic_timer_deadline(&l), 0);
+}
