@@ -33,7 +33,8 @@ ROOT_UNIT_SRCS := $(filter-out root/vmm/vmm%.c,$(wildcard root/vmm/*.c))
 # report, the hypercall stubs, and the parts of lib/ (shared with the kernel)
 # it needs.
 ROOT_RT_SRCS := $(wildcard root/lib/*.c root/libsys/*.c) \
-                lib/string.c lib/format.c lib/vmx_names.c lib/cmdline_parse.c
+                lib/string.c lib/format.c lib/vmx_names.c lib/cmdline_parse.c \
+                lib/acpi_checksum.c
 ROOT_RT_ASMS := root/crt0.S $(wildcard root/lib/*.S root/libsys/*.S)
 
 ROOT_VMM_SRCS := $(wildcard root/vmm/*.c)

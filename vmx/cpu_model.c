@@ -9,6 +9,7 @@
  * table was written, reads as 0. The comments list what is hidden and why.
  */
 #include "cpu_model.h"
+#include "x86_regs.h"
 
 #define BIT(n) (1u << (n))
 
@@ -211,33 +212,7 @@
  * offset), which runs at the rate the timing leaves report. */
 #define E7D_INVARIANT_TSC BIT(8)
 
-/* CR4 bits (SDM Vol. 3A 2.5) the guest may set, each with the feature that defines it. */
-#define CR4_VME        (1ull << 0)
-#define CR4_PVI        (1ull << 1)
-#define CR4_TSD        (1ull << 2)
-#define CR4_DE         (1ull << 3)
-#define CR4_PSE        (1ull << 4)
-#define CR4_PAE        (1ull << 5)
-#define CR4_MCE        (1ull << 6)
-#define CR4_PGE        (1ull << 7)
-#define CR4_PCE        (1ull << 8)
-#define CR4_OSFXSR     (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_UMIP       (1ull << 11)
-#define CR4_LA57       (1ull << 12)
-#define CR4_FSGSBASE   (1ull << 16)
-#define CR4_PCIDE      (1ull << 17)
-#define CR4_OSXSAVE    (1ull << 18)
-#define CR4_SMEP       (1ull << 20)
-#define CR4_SMAP       (1ull << 21)
-#define CR4_PKE        (1ull << 22)
-#define CR4_PKS        (1ull << 24)
-
-/* IA32_EFER (SDM Vol. 3A 2.2.1). */
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
+/* CR4 and EFER bits: lib/include/x86_regs.h. */
 
 /*
  * IA32_ARCH_CAPABILITIES bits passed from the host (SDM Vol. 4 Table 2-2): the "not

@@ -49,14 +49,6 @@ static bool sig_eq(const uint8_t *p, const char *sig, size_t n)
     return true;
 }
 
-uint8_t acpi_checksum(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    uint8_t sum = 0;
-    for (size_t i = 0; i < len; i++)
-        sum = (uint8_t)(sum + b[i]);
-    return sum;
-}
 
 static void zero(void *p, size_t n)
 {

@@ -50,6 +50,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "acpi_checksum.h"
 #include "acpi_pm.h"
 
 #define ACPI_RSDP_LEN           36
@@ -117,8 +118,7 @@ uint32_t acpi_build_size(unsigned ncpus);
 int acpi_build(const struct acpi_build_config *cfg, void *buf, size_t cap,
                uint8_t rsdp[ACPI_RSDP_LEN], struct acpi_build_layout *layout);
 
-/* The byte sum of len bytes (a valid table sums to 0). */
-uint8_t acpi_build_sum(const void *p, size_t len);
+
 
 /* The DSDT's AML, a whole table (root/vmm/acpi_dsdt.c, generated from dsdt.asl). */
 extern const uint8_t *const acpi_dsdt_aml;

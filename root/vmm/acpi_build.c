@@ -32,20 +32,11 @@ static uint32_t align8(uint32_t x)
     return (x + 7) & ~7u;
 }
 
-uint8_t acpi_build_sum(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    uint8_t sum = 0;
-    for (size_t i = 0; i < len; i++)
-        sum = (uint8_t)(sum + b[i]);
-    return sum;
-}
-
 /* Set the byte at *csum so that len bytes from p sum to 0. */
 static void fix_checksum(uint8_t *p, size_t len, uint8_t *csum)
 {
     *csum = 0;
-    *csum = (uint8_t)-acpi_build_sum(p, len);
+    *csum = (uint8_t)-acpi_checksum(p, len);
 }
 
 /* The 36-byte System Description Table Header (5.2.6); the checksum comes last. */

@@ -53,7 +53,7 @@ static void check_table(uint32_t off, const char *sig, uint32_t len, uint8_t rev
     CHECK(!memcmp(t, sig, 4));
     CHECK_EQ(get32(t + 4), len);
     CHECK_EQ(t[8], rev);
-    CHECK_EQ(acpi_build_sum(t, len), 0);
+    CHECK_EQ(acpi_checksum(t, len), 0);
     CHECK(!memcmp(t + 10, "HV    ", 6));
     CHECK(off + len <= lay.size);
 }
@@ -167,8 +167,8 @@ UT_TEST(acpi_build_rsdp_and_roots)
     CHECK_EQ(build(2, 0), ACPI_BUILD_OK);
     const uint8_t *r = mem + ACPI_BUILD_RSDP_GPA;
     CHECK(!memcmp(r, "RSD PTR ", 8));
-    CHECK_EQ(acpi_build_sum(r, 20), 0);
-    CHECK_EQ(acpi_build_sum(r, ACPI_RSDP_LEN), 0);
+    CHECK_EQ(acpi_checksum(r, 20), 0);
+    CHECK_EQ(acpi_checksum(r, ACPI_RSDP_LEN), 0);
     CHECK_EQ(r[15], 2);
     CHECK_EQ(get32(r + 20), ACPI_RSDP_LEN);
     CHECK_EQ(get32(r + 16), gpa + lay.rsdt);
@@ -291,7 +291,7 @@ UT_TEST(acpi_build_dsdt_s5_matches_pm_device)
     const uint8_t *d = table(lay.dsdt);
     CHECK(!memcmp(d, "DSDT", 4));
     CHECK_EQ(get32(d + 4), acpi_dsdt_aml_len);
-    CHECK_EQ(acpi_build_sum(d, acpi_dsdt_aml_len), 0);
+    CHECK_EQ(acpi_checksum(d, acpi_dsdt_aml_len), 0);
     CHECK(!memcmp(d, acpi_dsdt_aml, acpi_dsdt_aml_len));
     CHECK_EQ(d[8], 2);                          /* revision 2: 64-bit integers */
     /* Name (_S5_, Package () { SLP_TYPa, ... }): NameOp, name, PackageOp. */
@@ -371,6 +371,6 @@ UT_TEST(acpi_build_other_address)
     CHECK_EQ(get64(buf + l.xsdt + 36), 0x7ff0000 + l.fadt);
     CHECK_EQ(get32(buf + l.fadt + 36), 0x7ff0000 + l.facs);
     CHECK_EQ(get64(buf + l.fadt + 140), 0x7ff0000 + l.dsdt);
-    CHECK_EQ(acpi_build_sum(buf + l.fadt, ACPI_FADT_LEN), 0);
-    CHECK_EQ(acpi_build_sum(rsdp, ACPI_RSDP_LEN), 0);
+    CHECK_EQ(acpi_checksum(buf + l.fadt, ACPI_FADT_LEN), 0);
+    CHECK_EQ(acpi_checksum(rsdp, ACPI_RSDP_LEN), 0);
 }

@@ -116,7 +116,7 @@ hv_status_t acpi_parse(uint64_t rsdp_phys, acpi_map_fn map, void *ctx, struct ac
                        const char **why);
 
 /* Byte sum of len bytes (a valid ACPI table sums to 0). */
-uint8_t acpi_checksum(const void *p, size_t len);
+#include "acpi_checksum.h"
 
 /*
  * Kernel glue (arch/x86/acpi.c): parse with the identity map, refusing

@@ -3,6 +3,7 @@
 #define X86_H
 
 #include <stdint.h>
+#include "x86_regs.h"
 
 /* Physical memory is identity mapped in the kernel (boot/entry64.asm, mm/paging.c). */
 static inline void *phys_to_virt(uint64_t phys) { return (void *)(uintptr_t)phys; }
@@ -23,39 +24,6 @@ static inline uint64_t virt_to_phys(const void *v) { return (uint64_t)(uintptr_t
 #define MSR_FS_BASE              0xc0000100
 #define MSR_GS_BASE              0xc0000101
 #define MSR_KERNEL_GS_BASE       0xc0000102
-
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
-
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_AM (1ull << 18)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-
-#define CR4_PSE     (1ull << 4)
-#define CR4_PAE     (1ull << 5)
-#define CR4_PGE     (1ull << 7)
-#define CR4_OSFXSR  (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_LA57    (1ull << 12)
-#define CR4_VMXE    (1ull << 13)
-#define CR4_PCIDE   (1ull << 17)
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_SMEP    (1ull << 20)
-#define CR4_SMAP    (1ull << 21)
-#define CR4_PKE     (1ull << 22)
-#define CR4_PKS     (1ull << 24)
-
-#define RFLAGS_IF (1ull << 9)
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
