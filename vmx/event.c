@@ -29,7 +29,7 @@ static void try_inject(struct vcpu *v)
 {
     if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
         /* A re-injection goes first; come back when it is delivered. */
-        set_proc(v, PROC_INTR_WINDOW_EXITING, v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0);
+        set_proc(v, PROC_INTR_WINDOW_EXITING, vcpu_irq_pending(v));
         return;
     }
     uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
@@ -43,7 +43,7 @@ static void try_inject(struct vcpu *v)
         } else {
             set_proc(v, PROC_INTR_WINDOW_EXITING, true);   /* retry at the next window */
         }
-        if (!v->pending_nmi && (v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0))
+        if (!v->pending_nmi && vcpu_irq_pending(v))
             set_proc(v, PROC_INTR_WINDOW_EXITING, true);    /* one event per entry */
         return;
     }

@@ -58,7 +58,7 @@ static int exit_hlt(struct vcpu *v, uint32_t reason)
 {
     vmx_skip_instruction(v);
     bool intr = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
-    if (v->pending_nmi || (intr && (v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0)))
+    if (v->pending_nmi || (intr && vcpu_irq_pending(v)))
         return 1;                       /* an event is waiting: deliver, don't halt */
     if (intr && v->hlt_block && vcpu_lapic_timer_wakes(v)) {
         /* The caller blocks the thread until the deadline, an interrupt or a kick. */

@@ -231,6 +231,11 @@ uint64_t vcpu_lapic_host_deadline(const struct vcpu *v);   /* the timer's deadli
 /* An interrupt from outside (any thread): IRR, or ExtINT while the APIC is disabled. */
 void vcpu_lapic_deliver(struct vcpu *v, uint8_t vector, bool level);
 void vcpu_update_attention(struct vcpu *v);    /* after changing pending events or kick */
+/* An external interrupt waits: a queued ExtINT, or a deliverable vector in the APIC's IRR. */
+static inline bool vcpu_irq_pending(const struct vcpu *v)
+{
+    return v->pending_irq >= 0 || vlapic_pending(&v->lapic) >= 0;
+}
 void vcpu_reinject_vectoring(void);
 int vcpu_run(struct vcpu *v);          /* fills v->exit; 0 */
 void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector);
