@@ -185,8 +185,10 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
     return HV_OK;
 }
 
-hv_status_t vcpu_obj_resume(struct vcpu_obj *vo, uint64_t user_packet)
+hv_status_t vcpu_obj_resume(struct vcpu_obj *vo, uint64_t user_packet, uint64_t deadline)
 {
+    if (deadline != HV_TIME_INFINITE && rdtsc() >= deadline)
+        return HV_ERR_TIMED_OUT;    /* the deadline during the run: not yet (issue 11) */
     object_ref(&vo->obj);                               /* its handles may close meanwhile */
     hv_status_t rc = resume(vo, user_packet);
     object_unref(&vo->obj);

@@ -22,11 +22,11 @@ hv_status_t sys_vcpu_create(hv_handle_t guest, uint32_t options, uint64_t entry,
     return rc;
 }
 
-hv_status_t sys_vcpu_resume(hv_handle_t vcpu, uint64_t packet)
+hv_status_t sys_vcpu_resume(hv_handle_t vcpu, uint64_t packet, uint64_t deadline)
 {
     struct vcpu_obj *v;
     hv_status_t rc = vcpu_obj_get(vcpu, HV_RIGHT_EXECUTE, true, &v);
-    return rc != HV_OK ? rc : vcpu_obj_resume(v, packet);
+    return rc != HV_OK ? rc : vcpu_obj_resume(v, packet, deadline);
 }
 
 hv_status_t sys_vcpu_kick(hv_handle_t vcpu)

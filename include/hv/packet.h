@@ -14,6 +14,8 @@ enum hv_packet_type {
     HV_PKT_GUEST_VCPU = 4,      /* vcpu_resume: the vCPU halted or shut down */
     HV_PKT_VCPU_EXIT = 5,       /* vcpu_resume: any other exit the kernel did not finish */
     HV_PKT_USER = 6,            /* port_wait: queued by port_queue */
+    HV_PKT_GUEST_EOI = 7,       /* vcpu_resume: the guest EOIed a level-triggered vector */
+    HV_PKT_CONSOLE = 8,         /* port_wait: kernel console input (console_bind) */
 };
 
 /* HV_PKT_GUEST_VCPU kinds. */
@@ -65,6 +67,21 @@ struct hv_packet_vcpu_exit {
     uint64_t gpa;               /* for EPT exits, else 0 */
 };
 
+/* The guest wrote EOI while the highest in-service vector was level-triggered (its TMR bit
+ * was set, vcpu_interrupt with HV_IRQ_LEVEL): an I/O APIC model clears the pin's remote
+ * IRR and redelivers if the line is still asserted (SDM Vol. 3A 10.8.5). The EOI itself
+ * is done. */
+struct hv_packet_guest_eoi {
+    uint32_t vector;
+    uint32_t reserved;
+};
+
+/* Bytes received on the kernel console's serial line. */
+struct hv_packet_console {
+    uint32_t len;               /* 1..HV_CONSOLE_CHUNK (40) */
+    uint8_t data[40];
+};
+
 struct hv_packet {
     uint64_t key;               /* the trap's key (0 for VCPU packets) */
     uint32_t type;              /* enum hv_packet_type */
@@ -75,6 +92,8 @@ struct hv_packet {
         struct hv_packet_guest_bell guest_bell;
         struct hv_packet_guest_vcpu guest_vcpu;
         struct hv_packet_vcpu_exit vcpu_exit;
+        struct hv_packet_guest_eoi guest_eoi;
+        struct hv_packet_console console;
         uint8_t raw[48];        /* HV_PKT_USER: the sender's bytes */
     };
 };

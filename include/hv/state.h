@@ -8,6 +8,8 @@ enum hv_vcpu_state_kind {
     HV_VCPU_STATE = 0,          /* struct hv_vcpu_state: general registers */
     HV_VCPU_IO = 1,             /* struct hv_vcpu_io: completes a trapped IN (write only) */
     HV_VCPU_SREGS = 2,          /* struct hv_vcpu_sregs: segments, tables, control registers */
+    HV_VCPU_LAPIC = 3,          /* struct hv_vcpu_lapic: the whole virtual local APIC */
+    HV_VCPU_STATS = 4,          /* struct hv_vcpu_stats: exit counts and times */
 };
 
 struct hv_vcpu_state {
@@ -49,6 +51,42 @@ struct hv_vcpu_io {
     uint8_t access_size;        /* 1, 2 or 4, else HV_ERR_INVALID_ARGS */
     uint8_t reserved[3];
     uint32_t data;
+};
+
+/*
+ * The virtual local APIC (SDM Vol. 3A chapter 10) as the xAPIC page holds it:
+ * regs[i] is the 32-bit register at offset 16 * i (ID 0x02, TPR 0x08, ISR
+ * 0x10-0x17, TMR 0x18-0x1f, IRR 0x20-0x27, ICR 0x30/0x31, timer current count
+ * 0x39, ...; the ID in xAPIC format, bits 31:24). Reading gives the current
+ * values (current count as of now; unused slots 0). Writing restores them all:
+ * version, PPR (derived) and unused slots are ignored; a current count of 0
+ * leaves the timer stopped, else it runs on from there; apic_base with
+ * reserved bits, x2APIC without enable, or a base above the guest-physical
+ * width is HV_ERR_INVALID_ARGS; so are LVT or SVR reserved bits.
+ */
+struct hv_vcpu_lapic {
+    uint64_t apic_base;         /* IA32_APIC_BASE */
+    uint64_t tsc_deadline;      /* IA32_TSC_DEADLINE in guest TSC; 0: disarmed */
+    uint32_t regs[64];
+};
+
+/*
+ * Where a vCPU's time goes, counted while enabled: writing HV_VCPU_STATS (all
+ * fields zero, else HV_ERR_INVALID_ARGS) resets the counters and starts
+ * counting; exit reasons are the basic VMX ones (SDM Vol. 3C appendix C).
+ * reason[r].ticks runs from the exit to the next VM entry: the kernel's
+ * handling and, for exits that go to the VMM, the VMM's.
+ */
+#define HV_VCPU_STATS_REASONS 80
+struct hv_vcpu_stats {
+    uint64_t guest_ticks;       /* in VMX non-root operation */
+    uint64_t halt_ticks;        /* asleep in the kernel on HLT */
+    uint64_t exits;             /* all exits */
+    uint64_t reserved;
+    struct {
+        uint64_t count;
+        uint64_t ticks;
+    } reason[HV_VCPU_STATS_REASONS];
 };
 
 #endif

@@ -125,6 +125,12 @@
        (PTR, hv_handle_t *, out)))                                                                 \
                                                                                                    \
     /* hv_vcpu_resume: run until an exit the kernel cannot finish; the packet goes to *packet.     \
+     * deadline: absolute host TSC (hv_system_info.tsc_hz); the call returns HV_ERR_TIMED_OUT     \
+     * once the TSC reaches it (at once for a past value), whether the guest runs or sleeps in    \
+     * HLT; HV_TIME_INFINITE: none. A HLT with RFLAGS.IF=1 sleeps in the kernel until an          \
+     * interrupt, the APIC timer, the deadline or a kick; with IF=1 and neither an armed APIC     \
+     * timer nor a deadline, or with IF=0 (no NMI pending), it comes back as HV_PKT_GUEST_VCPU    \
+     * HV_VCPU_HALT.                                                                              \
      * Needs EXECUTE; only the creating thread, and not after the guest's last handle closed       \
      * (else HV_ERR_BAD_STATE). HV_ERR_CANCELED: vcpu_kick; HV_ERR_INVALID_ARGS: bad packet        \
      * pointer.                                                                                    \
@@ -132,25 +138,31 @@
      * arrives; a GUEST_IO IN is finished by vcpu_write_state(HV_VCPU_IO) (resumed without         \
      * it, the IN runs again); a GUEST_MEM load is finished by the VMM writing the register        \
      * and rip (+ inst_len) with vcpu_write_state(HV_VCPU_STATE). Port I/O or MMIO outside         \
-     * every trap comes back as HV_PKT_VCPU_EXIT. */                                               \
-    X(VCPU_RESUME, 12, vcpu_resume, STATUS, 2,                                                     \
-      ((HANDLE, hv_handle_t, vcpu), (PTR, struct hv_packet *, packet)))                            \
+     * every trap comes back as HV_PKT_VCPU_EXIT. HV_PKT_GUEST_EOI needs nothing done. */          \
+    X(VCPU_RESUME, 12, vcpu_resume, STATUS, 3,                                                     \
+      ((HANDLE, hv_handle_t, vcpu), (PTR, struct hv_packet *, packet), (U64, uint64_t, deadline))) \
                                                                                                    \
     /* hv_vcpu_kick: the current or next resume returns HV_ERR_CANCELED.                           \
      * Any thread (a resume preempted by the scheduler sees the kick when it runs again).          \
      * Needs SIGNAL. HV_ERR_BAD_STATE: the guest's last handle closed. */                          \
     X(VCPU_KICK, 13, vcpu_kick, STATUS, 1, ((HANDLE, hv_handle_t, vcpu)))                          \
                                                                                                    \
-    /* hv_vcpu_interrupt: queue a virtual interrupt: the vector's IRR bit in the vCPU's virtual    \
-     * local APIC (fixed, edge-triggered; delivered by priority, SDM Vol. 3A 10.8) while the       \
-     * guest has its APIC enabled (IA32_APIC_BASE and SVR bit 8), else an ExtINT (the 8259's       \
-     * INTR, past the APIC's priorities). Wakes a vCPU sleeping in HLT in the kernel.              \
-     * Any thread. Needs SIGNAL. HV_ERR_OUT_OF_RANGE: vector < 16 or > 255 (vector is WIDE:        \
-     * the whole register); HV_ERR_BAD_STATE: the guest's last handle closed. */                   \
+    /* hv_vcpu_interrupt: deliver an interrupt to the vCPU's virtual local APIC. irq (WIDE) is    \
+     * HV_IRQ_VECTOR(v) | HV_IRQ_FIXED / HV_IRQ_NMI / HV_IRQ_EXTINT [| HV_IRQ_LEVEL] (the ICR's    \
+     * layout). FIXED: the vector's IRR bit (TMR set for LEVEL: its EOI comes back from           \
+     * vcpu_resume as HV_PKT_GUEST_EOI), delivered by priority (SDM Vol. 3A 10.8) while the       \
+     * guest's APIC is enabled (IA32_APIC_BASE and SVR bit 8); with the APIC disabled it is       \
+     * taken as an ExtINT. NMI: an NMI (vector bits 0). EXTINT: the 8259's INTR with that vector  \
+     * (any 0-255), past the APIC's priorities; taken while the APIC is disabled (hardware or     \
+     * software) or its LINT0 is unmasked in ExtINT mode, else dropped as LINT0 drops it. Wakes   \
+     * a vCPU sleeping in HLT. Any thread. Needs SIGNAL. HV_ERR_OUT_OF_RANGE: FIXED with vector   \
+     * < 16; HV_ERR_INVALID_ARGS: another delivery mode, other bits set, LEVEL with NMI/EXTINT,   \
+     * an NMI with a vector; HV_ERR_BAD_STATE: the guest's last handle closed. */                 \
     X(VCPU_INTERRUPT, 14, vcpu_interrupt, STATUS, 2,                                               \
-      ((HANDLE, hv_handle_t, vcpu), (WIDE, uint32_t, vector)))                                     \
+      ((HANDLE, hv_handle_t, vcpu), (WIDE, uint32_t, irq)))                                        \
                                                                                                    \
-    /* hv_vcpu_read_state: buf[0, len) gets the state of kind HV_VCPU_STATE or HV_VCPU_SREGS.      \
+    /* hv_vcpu_read_state: buf[0, len) gets the state of kind HV_VCPU_STATE, HV_VCPU_SREGS,        \
+     * HV_VCPU_LAPIC or HV_VCPU_STATS (state.h).                                                   \
      * Needs READ; owner thread only (HV_ERR_BAD_STATE).                                           \
      * HV_ERR_INVALID_ARGS: unknown kind (HV_VCPU_IO is write-only), len != sizeof the             \
      * kind's struct, bad buf. */                                                                  \
@@ -159,7 +171,7 @@
        (U64, size_t, len)))                                                                        \
                                                                                                    \
     /* hv_vcpu_write_state: set state from buf[0, len); kinds HV_VCPU_STATE, HV_VCPU_IO,           \
-     * HV_VCPU_SREGS (see state.h for its rules).                                                  \
+     * HV_VCPU_SREGS, HV_VCPU_LAPIC, HV_VCPU_STATS (see state.h for their rules).                  \
      * Needs WRITE; owner thread only. HV_VCPU_IO: access_size 1, 2 or 4 else                      \
      * HV_ERR_INVALID_ARGS; HV_ERR_BAD_STATE when no IN is waiting. */                             \
     X(VCPU_WRITE_STATE, 16, vcpu_write_state, STATUS, 4,                                           \
@@ -217,7 +229,15 @@
     /* hv_thread_exit: ends the calling thread; never returns. Its vCPUs stay (no other            \
      * thread may resume them: close their handles). When the root task's last thread ends,        \
      * the machine stops with status 1: a root task ends with system_shutdown. */                  \
-    X(THREAD_EXIT, 23, thread_exit, NORETURN, 0, ())
+    X(THREAD_EXIT, 23, thread_exit, NORETURN, 0, ())                                            \
+                                                                                                   \
+    /* hv_console_bind: the kernel console's input (the serial line's received bytes) goes to      \
+     * port as HV_PKT_CONSOLE packets carrying key, up to HV_CONSOLE_CHUNK bytes each, in order;   \
+     * bytes that find the port full wait in the kernel's buffer (HV_CONSOLE_BUFFER bytes; more    \
+     * are dropped). port HV_HANDLE_INVALID unbinds. One binding at a time: a new one replaces     \
+     * the old. Needs WRITE on the port. HV_ERR_BAD_HANDLE, HV_ERR_WRONG_TYPE,                     \
+     * HV_ERR_ACCESS_DENIED (port is WIDE: the whole register is checked). */                      \
+    X(CONSOLE_BIND, 24, console_bind, STATUS, 2, ((WIDE, hv_handle_t, port), (U64, uint64_t, key)))
 
 /* The numbers. */
 #define HV_SYSCALL_ENUM(NAME, nr, name, ret, n, params) HV_SYS_##NAME = nr,
@@ -259,7 +279,7 @@ enum hv_syscall {
 #define HV_SC_VOID_5
 #define HV_SC_VOID_6
 
-/* port_wait deadline: never time out. */
+/* port_wait / vcpu_resume deadline: never time out. */
 #define HV_TIME_INFINITE UINT64_MAX
 /* Packets a port holds. */
 #define HV_PORT_CAPACITY 63
@@ -292,7 +312,21 @@ struct hv_system_info {
     uint32_t vmx_revision;
     uint32_t vmx_flags;         /* HV_VMX_* */
     uint64_t tsc_hz;
+    uint64_t idle_ticks;        /* TSC ticks the CPUs spent idle since boot (CPU use = 1 - its
+                                   growth / the TSC's over an interval) */
 };
+
+/* vcpu_interrupt's irq: the local APIC ICR's layout (SDM Vol. 3A 10.6.1). */
+#define HV_IRQ_VECTOR(v)  ((uint32_t)(v) & 0xffu)
+#define HV_IRQ_FIXED      (0u << 8)
+#define HV_IRQ_NMI        (4u << 8)
+#define HV_IRQ_EXTINT     (7u << 8)
+#define HV_IRQ_MODE_MASK  (7u << 8)
+#define HV_IRQ_LEVEL      (1u << 15)
+
+/* console_bind. */
+#define HV_CONSOLE_CHUNK  40
+#define HV_CONSOLE_BUFFER 4096
 #define HV_VMX_EPT_2M        (1u << 0)
 #define HV_VMX_EPT_1G        (1u << 1)
 #define HV_VMX_VPID          (1u << 2)

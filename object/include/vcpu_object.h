@@ -63,7 +63,7 @@ hv_status_t vcpu_obj_create(struct guest *g, uint64_t entry, struct vcpu_obj **o
  * user_packet of the current process. HV_ERR_CANCELED (kicked),
  * HV_ERR_BAD_STATE (torn down while others ran), HV_ERR_INVALID_ARGS.
  */
-hv_status_t vcpu_obj_resume(struct vcpu_obj *v, uint64_t user_packet);
+hv_status_t vcpu_obj_resume(struct vcpu_obj *v, uint64_t user_packet, uint64_t deadline);
 void vcpu_obj_kick(struct vcpu_obj *v);
 /* HV_ERR_OUT_OF_RANGE: vector < 16 or > 255. */
 hv_status_t vcpu_obj_interrupt(struct vcpu_obj *v, uint64_t vector);

@@ -40,11 +40,11 @@ static int out_round_trip(uint64_t *ticks)
         check(hv_vcpu_create(guest, 0, 0x8000, &vcpu), "vcpu_create"))
         return 1;
     struct hv_packet p;
-    if (check(hv_vcpu_resume(vcpu, &p), "vcpu_resume"))            /* warm up */
+    if (check(hv_vcpu_resume(vcpu, &p, HV_TIME_INFINITE), "vcpu_resume"))            /* warm up */
         return 1;
     uint64_t t0 = rdtsc();
     for (int i = 0; i < N; i++)
-        if (hv_vcpu_resume(vcpu, &p) != HV_OK || p.type != HV_PKT_GUEST_IO || p.key != 7)
+        if (hv_vcpu_resume(vcpu, &p, HV_TIME_INFINITE) != HV_OK || p.type != HV_PKT_GUEST_IO || p.key != 7)
             return check(HV_ERR_INTERNAL, "an OUT packet");
     *ticks = rdtsc() - t0;
     return check(hv_handle_close(vcpu), "close vcpu") || check(hv_handle_close(guest), "close guest") ||

@@ -898,7 +898,7 @@ enum { W_NULL = 1, W_DEBUG = 2, W_INFO = 2, W_SHUTDOWN = 2, W_CLOSE = 7, W_DUP =
        W_GCREATE = 5, W_GMAP = 8, W_GUNMAP = 5, W_GPROT = 5, W_TRAP = 6, W_VCREATE = 5,
        W_RESUME = 6, W_KICK = 4, W_INTR = 4, W_READ = 4, W_WRITE = 5, W_MMAP = 5,
        W_MUNMAP = 4, W_PCREATE = 3, W_PQUEUE = 3, W_PWAIT = 3, W_TCREATE = 1, W_TEXIT = 0,
-       W_UNKNOWN = 4 };
+       W_CBIND = 0, W_UNKNOWN = 4 };
 
 static uint8_t pick[100];
 
@@ -907,7 +907,7 @@ static void build_pick(void)
     static const uint8_t w[] = {
         W_NULL, W_DEBUG, W_INFO, W_SHUTDOWN, W_CLOSE, W_DUP, W_GCREATE, W_GMAP, W_GUNMAP,
         W_GPROT, W_TRAP, W_VCREATE, W_RESUME, W_KICK, W_INTR, W_READ, W_WRITE, W_MMAP,
-        W_MUNMAP, W_PCREATE, W_PQUEUE, W_PWAIT, W_TCREATE, W_TEXIT, W_UNKNOWN,
+        W_MUNMAP, W_PCREATE, W_PQUEUE, W_PWAIT, W_TCREATE, W_TEXIT, W_CBIND, W_UNKNOWN,
     };
     _Static_assert(sizeof(w) == HV_SYS_COUNT + 1, "a weight per call");
     unsigned n = 0;

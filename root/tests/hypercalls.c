@@ -252,7 +252,7 @@ void set_gate(const struct tvm *t, unsigned vector, uint64_t handler)
 bool resume(hv_handle_t v, struct hv_packet *p)
 {
     memset(p, 0xcc, sizeof(*p));
-    return EXPECT(hv_vcpu_resume(v, p), HV_OK);
+    return EXPECT(hv_vcpu_resume(v, p, HV_TIME_INFINITE), HV_OK);
 }
 
 bool expect_io(int line, const struct hv_packet *p, uint16_t port, uint8_t size, bool input,
@@ -1186,7 +1186,7 @@ static void t_vcpu_kick(void)
         return;
     struct hv_packet p;
     struct hv_vcpu_state s;
-    if (!EXPECT(hv_vcpu_kick(t.v), HV_OK) || !EXPECT(hv_vcpu_resume(t.v, &p), HV_ERR_CANCELED))
+    if (!EXPECT(hv_vcpu_kick(t.v), HV_OK) || !EXPECT(hv_vcpu_resume(t.v, &p, HV_TIME_INFINITE), HV_ERR_CANCELED))
         return;
     if (!get_regs(t.v, &s))
         return;
@@ -1209,7 +1209,7 @@ static void t_vcpu_kick_before_exit(void)
     struct hv_packet p;
     if (!EXPECT(hv_vcpu_kick(t.v), HV_OK))
         return;
-    hv_status_t rc = hv_vcpu_resume(t.v, &p);
+    hv_status_t rc = hv_vcpu_resume(t.v, &p, HV_TIME_INFINITE);
     if (rc == HV_OK)
         failf(__LINE__, "resume after kick returned HV_OK with packet type %u (kind %u, "
               "rip 0x%llx), expected HV_ERR_CANCELED", p.type, p.guest_vcpu.kind,
@@ -1320,7 +1320,7 @@ static void t_vcpu_resume_bad_packet(void)
     if (!tvm_new(&t, CODE(tg_hlt)))
         return;
     FOR_BAD_PTRS(b, sizeof(struct hv_packet), true)
-        EXPECTF(hv_vcpu_resume(t.v, P(b->va)), HV_ERR_INVALID_ARGS,
+        EXPECTF(hv_vcpu_resume(t.v, P(b->va), HV_TIME_INFINITE), HV_ERR_INVALID_ARGS,
                 "hv_vcpu_resume(packet = %s)", b->name);
     /* The guest did not run for any of them: it halts at its first HLT now. */
     struct hv_packet p;
@@ -1328,7 +1328,7 @@ static void t_vcpu_resume_bad_packet(void)
         EXPECT_HALT(&p, GADDR(tg_hlt, tg_hlt_after));
     /* A packet in the last 64 bytes of a mapping is fine. */
     struct hv_packet *end = P(scratch + SCRATCH_SIZE - sizeof(struct hv_packet));
-    if (EXPECT(hv_vcpu_resume(t.v, end), HV_OK))
+    if (EXPECT(hv_vcpu_resume(t.v, end, HV_TIME_INFINITE), HV_OK))
         CHECK(end->type == HV_PKT_GUEST_VCPU && end->guest_vcpu.kind == HV_VCPU_HALT,
               "packet type %u", end->type);
     /* A packet page that was fine a moment ago and is gone now (no stale translation). */
@@ -1340,9 +1340,9 @@ static void t_vcpu_resume_bad_packet(void)
         s.rip = CODE_GPA;                   /* halt again at the first HLT */
         set_regs(t.v, &s);
     }
-    EXPECT(hv_vcpu_resume(t.v, P(page)), HV_OK);
+    EXPECT(hv_vcpu_resume(t.v, P(page), HV_TIME_INFINITE), HV_OK);
     EXPECT(hv_mem_unmap(page, 0x1000), HV_OK);
-    EXPECT(hv_vcpu_resume(t.v, P(page)), HV_ERR_INVALID_ARGS);
+    EXPECT(hv_vcpu_resume(t.v, P(page), HV_TIME_INFINITE), HV_ERR_INVALID_ARGS);
     EXPECT(hv_vcpu_read_state(t.v, HV_VCPU_STATE, P(page), sizeof(s)), HV_ERR_INVALID_ARGS);
 }
 
@@ -1362,7 +1362,7 @@ static void t_vcpu_rights(void)
     struct hv_packet p;
     struct hv_vcpu_state s;
     struct hv_vcpu_io io = { .access_size = 1 };
-    EXPECT(hv_vcpu_resume(nx, &p), HV_ERR_ACCESS_DENIED);
+    EXPECT(hv_vcpu_resume(nx, &p, HV_TIME_INFINITE), HV_ERR_ACCESS_DENIED);
     EXPECT(hv_vcpu_kick(ns), HV_ERR_ACCESS_DENIED);
     EXPECT(hv_vcpu_interrupt(ns, 0x40), HV_ERR_ACCESS_DENIED);
     EXPECT(hv_vcpu_read_state(nr, HV_VCPU_STATE, &s, sizeof(s)), HV_ERR_ACCESS_DENIED);
@@ -1372,9 +1372,9 @@ static void t_vcpu_rights(void)
     if (EXPECT(hv_vcpu_read_state(orr, HV_VCPU_STATE, &s, sizeof(s)), HV_OK))
         EXPECT(hv_vcpu_write_state(ow, HV_VCPU_STATE, &s, sizeof(s)), HV_OK);
     EXPECT(hv_vcpu_read_state(ow, HV_VCPU_STATE, &s, sizeof(s)), HV_ERR_ACCESS_DENIED);
-    EXPECT(hv_vcpu_resume(orr, &p), HV_ERR_ACCESS_DENIED);
+    EXPECT(hv_vcpu_resume(orr, &p, HV_TIME_INFINITE), HV_ERR_ACCESS_DENIED);
     EXPECT(hv_vcpu_kick(ox), HV_ERR_ACCESS_DENIED);
-    if (EXPECT(hv_vcpu_resume(ox, &p), HV_OK))
+    if (EXPECT(hv_vcpu_resume(ox, &p, HV_TIME_INFINITE), HV_OK))
         EXPECT_HALT(&p, GADDR(tg_hlt, tg_hlt_after));
     EXPECT(hv_vcpu_interrupt(os, 0x40), HV_OK);
 }
@@ -1387,14 +1387,14 @@ static void t_vcpu_handle_errors(void)
     struct hv_packet p;
     struct hv_vcpu_state s;
     struct hv_vcpu_io io = { .access_size = 1 };
-    EXPECT(hv_vcpu_resume(g, &p), HV_ERR_WRONG_TYPE);
+    EXPECT(hv_vcpu_resume(g, &p, HV_TIME_INFINITE), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_kick(g), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_interrupt(g, 0x40), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_read_state(g, HV_VCPU_STATE, &s, sizeof(s)), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_write_state(g, HV_VCPU_IO, &io, sizeof(io)), HV_ERR_WRONG_TYPE);
     static const hv_handle_t bad[] = { HV_HANDLE_INVALID, 0xffffffffu, 0xfffff000u | 5 };
     for (unsigned i = 0; i < 3; i++) {
-        EXPECTF(hv_vcpu_resume(bad[i], &p), HV_ERR_BAD_HANDLE, "resume(0x%x)", bad[i]);
+        EXPECTF(hv_vcpu_resume(bad[i], &p, HV_TIME_INFINITE), HV_ERR_BAD_HANDLE, "resume(0x%x)", bad[i]);
         EXPECTF(hv_vcpu_kick(bad[i]), HV_ERR_BAD_HANDLE, "kick(0x%x)", bad[i]);
         EXPECTF(hv_vcpu_interrupt(bad[i], 0x40), HV_ERR_BAD_HANDLE, "interrupt(0x%x)", bad[i]);
         EXPECTF(hv_vcpu_read_state(bad[i], HV_VCPU_STATE, &s, sizeof(s)), HV_ERR_BAD_HANDLE,
@@ -1981,15 +1981,15 @@ static void t_teardown_guest_first(void)
     EXPECT(hv_handle_close(t.g), HV_OK);
     struct hv_vcpu_state s;
     struct hv_vcpu_io io = { .access_size = 1 };
-    EXPECT(hv_vcpu_resume(t.v, &p), HV_ERR_BAD_STATE);
-    EXPECT(hv_vcpu_resume(v2, &p), HV_ERR_BAD_STATE);
+    EXPECT(hv_vcpu_resume(t.v, &p, HV_TIME_INFINITE), HV_ERR_BAD_STATE);
+    EXPECT(hv_vcpu_resume(v2, &p, HV_TIME_INFINITE), HV_ERR_BAD_STATE);
     EXPECT(hv_vcpu_read_state(t.v, HV_VCPU_STATE, &s, sizeof(s)), HV_ERR_BAD_STATE);
     EXPECT(hv_vcpu_write_state(t.v, HV_VCPU_IO, &io, sizeof(io)), HV_ERR_BAD_STATE);
     EXPECT(hv_guest_map(t.g, 0, t.ram, 0x1000, R), HV_ERR_BAD_HANDLE);
     /* The guest's mapping went with it. */
     unmap(t.ram, t.ram_size);
     EXPECT(hv_handle_close(t.v), HV_OK);
-    EXPECT(hv_vcpu_resume(v2, &p), HV_ERR_BAD_STATE);
+    EXPECT(hv_vcpu_resume(v2, &p, HV_TIME_INFINITE), HV_ERR_BAD_STATE);
     EXPECT(hv_handle_close(v2), HV_OK);
     CHECK(tests_free_bytes() == free0, "free memory %llu before, %llu after",
           (unsigned long long)free0, (unsigned long long)tests_free_bytes());
@@ -2004,7 +2004,7 @@ static void t_teardown_vcpu_first(void)
     struct hv_packet p;
     resume(t.v, &p);
     EXPECT(hv_handle_close(t.v), HV_OK);
-    EXPECT(hv_vcpu_resume(t.v, &p), HV_ERR_BAD_HANDLE);
+    EXPECT(hv_vcpu_resume(t.v, &p, HV_TIME_INFINITE), HV_ERR_BAD_HANDLE);
     /* The guest lives on: a new vCPU runs. */
     hv_handle_t v;
     if (EXPECT(hv_vcpu_create(t.g, 0, CODE_GPA, &v), HV_OK)) {

@@ -413,7 +413,7 @@ static void t_port_errors(void)
     EXPECT(hv_port_wait(g, 0, &out), HV_ERR_WRONG_TYPE);
     EXPECT(hv_port_queue(v, &p), HV_ERR_WRONG_TYPE);
     EXPECT(hv_port_wait(v, 0, &out), HV_ERR_WRONG_TYPE);
-    EXPECT(hv_vcpu_resume(port, &out), HV_ERR_WRONG_TYPE);
+    EXPECT(hv_vcpu_resume(port, &out, HV_TIME_INFINITE), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_kick(port), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_interrupt(port, 0x40), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_create(port, 0, CODE_GPA, &x), HV_ERR_WRONG_TYPE);
@@ -752,7 +752,7 @@ static void t_thread_handle(void)
     EXPECT(hv_port_queue(h, &p), HV_ERR_WRONG_TYPE);
     EXPECT(hv_port_wait(h, 0, &p), HV_ERR_WRONG_TYPE);
     EXPECT(hv_vcpu_kick(h), HV_ERR_WRONG_TYPE);
-    EXPECT(hv_vcpu_resume(h, &p), HV_ERR_WRONG_TYPE);
+    EXPECT(hv_vcpu_resume(h, &p, HV_TIME_INFINITE), HV_ERR_WRONG_TYPE);
     EXPECT(hv_guest_set_trap(h, HV_TRAP_IO, 0x60, 1, 0, 0), HV_ERR_WRONG_TYPE);
     EXPECT(hv_guest_set_trap(g, HV_TRAP_BELL, 0x100000, 0x1000, h, 0), HV_ERR_WRONG_TYPE);
     CHECK(await_count(&runs, 2, 1000), "the second thread never ran");
@@ -1048,7 +1048,7 @@ static void w_binding(uint64_t arg)
     struct hv_vcpu_state s = vb.state;
     struct hv_vcpu_sregs sr;
     struct hv_vcpu_io io = { .access_size = 1 };
-    vb.st[0] = hv_vcpu_resume(vb.v, &p);
+    vb.st[0] = hv_vcpu_resume(vb.v, &p, HV_TIME_INFINITE);
     vb.st[1] = hv_vcpu_read_state(vb.v, HV_VCPU_STATE, &s, sizeof(s));
     vb.st[2] = hv_vcpu_write_state(vb.v, HV_VCPU_STATE, &vb.state, sizeof(vb.state));
     vb.st[3] = hv_vcpu_read_state(vb.v, HV_VCPU_SREGS, &sr, sizeof(sr));
@@ -1060,7 +1060,7 @@ static void w_binding(uint64_t arg)
     vb.v2 = v2;
     if (vb.st[7] == HV_OK) {
         memset(&p, 0, sizeof(p));
-        vb.st[8] = hv_vcpu_resume(v2, &p);
+        vb.st[8] = hv_vcpu_resume(v2, &p, HV_TIME_INFINITE);
         vb.v2_type = p.type, vb.v2_kind = p.guest_vcpu.kind, vb.v2_rip = p.guest_vcpu.rip;
     }
     finish();
@@ -1107,14 +1107,14 @@ static void t_vcpu_thread_binding(void)
     }
     /* Back on the owner: the other thread's kick cancels the next resume, then its
      * interrupt runs the guest's handler. */
-    EXPECT(hv_vcpu_resume(t.v, &p), HV_ERR_CANCELED);
+    EXPECT(hv_vcpu_resume(t.v, &p, HV_TIME_INFINITE), HV_ERR_CANCELED);
     if (resume(t.v, &p))
         EXPECT_IO(&p, 0xe9, 1, false, 'I', 9);
     /* The thread that made v2 ended: nobody runs, reads or writes it; kick and interrupt
      * still work, and it closes. */
     if (v2) {
         struct hv_vcpu_state s;
-        EXPECT(hv_vcpu_resume(v2, &p), HV_ERR_BAD_STATE);
+        EXPECT(hv_vcpu_resume(v2, &p, HV_TIME_INFINITE), HV_ERR_BAD_STATE);
         EXPECT(hv_vcpu_read_state(v2, HV_VCPU_STATE, &s, sizeof(s)), HV_ERR_BAD_STATE);
         EXPECT(hv_vcpu_write_state(v2, HV_VCPU_STATE, &vb.state, sizeof(vb.state)),
                HV_ERR_BAD_STATE);
@@ -1172,7 +1172,7 @@ static void t_vcpu_kick_during_resume(void)
         return;
     struct hv_packet p;
     uint64_t t0 = rdtsc();
-    hv_status_t rc = hv_vcpu_resume(t.v, &p);
+    hv_status_t rc = hv_vcpu_resume(t.v, &p, HV_TIME_INFINITE);
     uint64_t took = rdtsc() - t0;
     if (rc == HV_OK)
         failf(__LINE__, "vcpu_resume returned packet type %u (kind %u rip 0x%llx) after %llu "

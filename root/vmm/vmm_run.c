@@ -229,7 +229,7 @@ static void run(struct vm *vm)
 {
     while (!vm->exit.done) {
         struct hv_packet p;
-        if (!ok(vm, "hv_vcpu_resume", hv_vcpu_resume(vm->vcpu, &p)))
+        if (!ok(vm, "hv_vcpu_resume", hv_vcpu_resume(vm->vcpu, &p, HV_TIME_INFINITE)))
             break;
         switch (p.type) {
         case HV_PKT_GUEST_IO:
