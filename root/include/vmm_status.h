@@ -5,7 +5,9 @@
  *           above 239 is reported in full and ends the run with 239), or 0
  *           for an ACPI S5 power-off
  *   240..   the platform ended the guest (below)
- * The loader's refusals have statuses of their own (guest_loader.h).
+ * The loaders' refusals have statuses of their own: the Multiboot/flat
+ * loader's 65..92 (guest_loader.h), the Linux loader's 113..121
+ * (linux_loader.h).
  */
 #ifndef VMM_STATUS_H
 #define VMM_STATUS_H
