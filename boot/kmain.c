@@ -2,6 +2,8 @@
 #include "acpi.h"
 #include "cpu.h"
 #include "base.h"
+#include "console_irq.h"
+#include "ioapic_hw.h"
 #include "kstring.h"
 #include "ktest.h"
 #include "lapic.h"
@@ -40,6 +42,28 @@ static void __attribute__((noinline)) test_fault(void)
     *(volatile uint64_t *)0 = 0xdead;
 }
 
+/*
+ * The host I/O APICs (all pins masked) and COM1's receive interrupt on one of
+ * them, for console_bind. Without them console input is polled.
+ */
+static void console_input_irq_init(const struct acpi_info *acpi)
+{
+    for (uint32_t i = 0; i < acpi->nioapics && i < ACPI_MAX_IOAPICS; i++) {
+        hv_status_t rc = paging_map_uncached(acpi->ioapics[i].addr);
+        if (rc != HV_OK) {
+            pr_warn("ioapic: cannot map 0x%x uncached (%d): no device interrupts\n",
+                    acpi->ioapics[i].addr, rc);
+            return;
+        }
+    }
+    if (acpi->nioapics)
+        ioapic_init(acpi);
+    if (console_irq_init(VEC_CONSOLE, lapic_id()))
+        pr_info("console: COM1 input by interrupt (vector 0x%x)\n", VEC_CONSOLE);
+    else
+        pr_info("console: COM1 input polled while bound (no I/O APIC route)\n");
+}
+
 void kmain(struct boot_info *bi)
 {
     console_init(bi->cmdline);
@@ -60,6 +84,7 @@ void kmain(struct boot_info *bi)
     cpus_online = acpi.ncpus_enabled ? acpi.ncpus_enabled : 1;
     pic_disable();
     lapic_init();
+    console_input_irq_init(&acpi);
     uint64_t t0 = rdtsc(), w0 = console_wait_ticks;
     lapic_timer_calibrate();
     uint64_t calibration_ticks = rdtsc() - t0 - (console_wait_ticks - w0);

@@ -162,3 +162,49 @@ bool paging_is_mapped(uint64_t phys, uint64_t len)
             return false;
     return true;
 }
+
+/* ---- device registers outside the boot map's uncached holes ---- */
+
+/*
+ * PCD|PWT pick PAT entry 3, uncached after reset (SDM Vol. 3A 11.12.3); the
+ * kernel leaves IA32_PAT as it found it, like the local APIC's page does.
+ */
+hv_status_t paging_map_uncached(uint64_t phys)
+{
+    const uint64_t uc = PTE_PCD | PTE_PWT;
+    phys &= ~(PAGE_SIZE - 1);
+    if (kernel_pml4_phys == 0 || phys < PAGE_SIZE || phys >= 4 * GIB)
+        return HV_ERR_NOT_SUPPORTED;    /* above 4 GiB only RAM is mapped (1 GiB leaves) */
+    uint64_t *pml4 = phys_to_virt(kernel_pml4_phys);
+    uint64_t *pdpt = phys_to_virt(pml4[0] & PTE_ADDR);
+    uint64_t e = pdpt[phys / GIB];
+    if (!(e & PTE_P) || (e & PTE_PS))
+        return HV_ERR_NOT_SUPPORTED;    /* paging_init maps the first 4 GiB with 2 MiB tables */
+    uint64_t *pd = phys_to_virt(e & PTE_ADDR);
+    uint64_t *pde = &pd[(phys >> 21) & 511];
+    if (!(*pde & PTE_P))
+        return HV_ERR_NOT_SUPPORTED;
+    if (*pde & PTE_PS) {
+        if ((*pde & uc) == uc)
+            return HV_OK;               /* a hole without RAM: already uncached */
+        /* A 2 MiB leaf that touches RAM (cached): split it, same rights, this page UC. */
+        uint64_t f = frame_alloc();
+        if (f == FRAME_NONE || f >= 4 * GIB)
+            return HV_ERR_NO_MEMORY;
+        uint64_t *pt = phys_to_virt(f);
+        uint64_t base = *pde & PTE_ADDR & ~(MIB2 - 1), fl = *pde & (PTE_W | nx_bit | uc);
+        for (unsigned i = 0; i < 512; i++)
+            pt[i] = (base + (uint64_t)i * PAGE_SIZE) | PTE_P | fl;
+        pt[(phys >> 12) & 511] |= uc;
+        *pde = f | PTE_P | PTE_W;
+        for (unsigned i = 0; i < 512; i++)
+            invlpg(base + (uint64_t)i * PAGE_SIZE);
+        return HV_OK;
+    }
+    uint64_t *pt = phys_to_virt(*pde & PTE_ADDR), *pte = &pt[(phys >> 12) & 511];
+    if (!(*pte & PTE_P))
+        *pte = phys | PTE_P | PTE_W | nx_bit;
+    *pte |= uc;
+    invlpg(phys);
+    return HV_OK;
+}

@@ -1,9 +1,11 @@
 /*
  * Console: COM1 16550 (polled, 115200 8N1) and/or the Bochs/QEMU debug
  * port 0xE9, chosen by console=com1|e9|both. Log level by log=.
- * Input: COM1's received bytes, moved by console_rx_poll (called by the
- * console binding, object/console_input.c, from the scheduler's periodic
- * poll) into a ring of HV_CONSOLE_BUFFER bytes that drops what does not fit.
+ * Input: COM1's received bytes, moved by console_rx_poll into a ring of
+ * HV_CONSOLE_BUFFER bytes that drops what does not fit. While a port is
+ * bound (object/console_input.c) the UART's receive interrupt
+ * (console_rx_irq_uart here, the routing in console_irq.c) drains the FIFO
+ * into it; without an I/O APIC the binding polls instead.
  */
 #include "byte_ring.h"
 #include "format.h"
@@ -16,6 +18,12 @@
 
 enum { OUT_COM1 = 1, OUT_E9 = 2 };
 
+/* 16550 registers and bits (PC16550D datasheet, section 8). */
+#define IER_RX_DATA  0x01               /* received data available, and the FIFO's timeout */
+#define FCR_INIT     0x87               /* FIFO enable, clear both, RCVR trigger 8 (bits 7:6 = 10) */
+#define MCR_DTR_RTS  0x03
+#define MCR_OUT2     0x08               /* on a PC, gates INTR onto the ISA IRQ line */
+
 static unsigned outputs = OUT_COM1;     /* usable before console_init */
 static enum log_level level = LOG_INFO;
 
@@ -26,8 +34,8 @@ static void com1_init(void)
     outb(COM1 + 0, 0x01);               /* divisor 1: 115200 baud */
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03);               /* 8N1 */
-    outb(COM1 + 2, 0xc7);               /* FIFO on, cleared */
-    outb(COM1 + 4, 0x03);               /* DTR, RTS */
+    outb(COM1 + 2, FCR_INIT);           /* FIFO on, cleared, receive trigger at 8 bytes */
+    outb(COM1 + 4, MCR_DTR_RTS);
 }
 
 uint64_t console_wait_ticks;
@@ -72,17 +80,32 @@ void console_init(const char *cmdline)
 /* At most this many bytes per poll: a UART that always says "data ready" cannot hold us. */
 #define RX_POLL_MAX 64
 
-void console_rx_poll(void)
+bool console_rx_poll(void)
 {
     if (!(outputs & OUT_COM1))
-        return;                         /* COM1 not set up (console=e9): no input */
+        return false;                   /* COM1 not set up (console=e9): no input */
     for (int i = 0; i < RX_POLL_MAX; i++) {
         uint8_t lsr = inb(COM1 + 5);
         if (lsr == 0xff || !(lsr & 0x01))
-            return;                     /* absent UART (floating bus), or nothing received */
+            return false;               /* absent UART (floating bus), or nothing received */
         uint8_t b = inb(COM1);
         byte_ring_put(&rx, &b, 1);
     }
+    return (inb(COM1 + 5) & 0x01) != 0;
+}
+
+bool console_rx_irq_uart(bool on)
+{
+    if (!(outputs & OUT_COM1) || inb(COM1 + 5) == 0xff)
+        return false;                   /* no COM1 set up, or no UART there */
+    if (on) {
+        outb(COM1 + 4, MCR_DTR_RTS | MCR_OUT2);
+        outb(COM1 + 1, IER_RX_DATA);
+    } else {
+        outb(COM1 + 1, 0);
+        outb(COM1 + 4, MCR_DTR_RTS);
+    }
+    return true;
 }
 
 uint32_t console_rx_peek(uint8_t *dst, uint32_t max)

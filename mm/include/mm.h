@@ -41,6 +41,14 @@ void paging_init(const struct boot_info *bi);
 /* Every page of [phys, phys+len) present in the kernel's map (the early 4 GiB map
  * before paging_init); false for the NULL page and wrap-around. */
 bool paging_is_mapped(uint64_t phys, uint64_t len);
+/*
+ * Make the 4 KiB page at phys (below 4 GiB) present, writable and uncached
+ * in the kernel's map, for device registers (the host I/O APIC). MMIO holes
+ * already are (paging_init); a 2 MiB leaf that also holds RAM is split, its
+ * other pages keeping their rights and caching. HV_ERR_NOT_SUPPORTED above
+ * 4 GiB or before paging_init, HV_ERR_NO_MEMORY for the split's table.
+ */
+hv_status_t paging_map_uncached(uint64_t phys);
 extern uint64_t kernel_pml4_phys;
 
 /* Linker symbols. */

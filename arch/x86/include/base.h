@@ -34,10 +34,15 @@ void log_set_level(enum log_level lvl);
  * Console input: console_rx_poll moves COM1's received bytes (at most 64 a
  * call; none with console=e9 or without a UART) into a FIFO of
  * HV_CONSOLE_BUFFER bytes that drops the bytes that find it full
- * (console_rx_dropped counts them). peek copies the oldest without taking
- * them, consume takes them. Kernel context (interrupts off).
+ * (console_rx_dropped counts them), and says whether the UART still had
+ * data after those 64. peek copies the oldest without taking them, consume
+ * takes them. Kernel context (interrupts off).
  */
-void console_rx_poll(void);
+bool console_rx_poll(void);
+/* COM1's receive interrupt at the UART: on sets MCR OUT2 (on a PC it gates INTR onto
+ * the IRQ line) and IER "received data available" (with the FIFO's timeout); off clears
+ * both. False without COM1 (console=e9, or nothing answers). See console_irq.h. */
+bool console_rx_irq_uart(bool on);
 uint32_t console_rx_peek(uint8_t *dst, uint32_t max);
 void console_rx_consume(uint32_t n);
 void console_rx_clear(void);

@@ -21,6 +21,7 @@
 
 #define VEC_SPURIOUS 0xff
 #define VEC_TIMER    0xf0           /* the local APIC timer */
+#define VEC_CONSOLE  0xe0           /* COM1's receive interrupt (ISA IRQ 4 via the I/O APIC) */
 
 struct tss {
     uint32_t reserved0;
