@@ -20,6 +20,7 @@ static uint64_t slice_ticks;            /* TSC ticks per time slice */
 /* The periodic poll (sched_set_poll); boot CPU only, like the threads for now. */
 static void (*poll_fn)(void);
 static uint64_t poll_period, poll_next;
+static bool irq_wakes;                  /* sched_set_irq_wakes: a device interrupt may wake */
 static uint64_t timer_per_tsc_q32;      /* APIC timer ticks per TSC tick, 32.32 fixed point */
 
 void sched_init_cpu(void)
@@ -227,6 +228,11 @@ void sched_set_poll(void (*fn)(void), uint64_t period)
     timer_program(this_cpu());
 }
 
+void sched_set_irq_wakes(bool on)
+{
+    irq_wakes = on;
+}
+
 void sched_tick(void)
 {
     struct percpu *c = this_cpu();
@@ -251,9 +257,9 @@ void sched_idle(void)
             schedule();
             continue;
         }
-        if (!c->sleepers && !poll_fn) {
-            /* Nothing runs, nothing will time out, no poll (console input) can wake a
-             * thread, and only threads wake threads. */
+        if (!c->sleepers && !poll_fn && !irq_wakes) {
+            /* Nothing runs, nothing will time out, no poll or device interrupt (console
+             * input) can wake a thread, and only threads wake threads. */
             pr_err("sched: every thread is blocked with no deadline: nothing can wake them\n");
             shutdown(SHUTDOWN_FAIL);
         }

@@ -43,12 +43,20 @@ void sched_tick(void);
 /*
  * A periodic poll: fn runs from the timer (and from a guest run that ends on
  * the preemption timer) every period TSC ticks, a few more at worst, in
- * kernel context; it may wake threads. While one is set the timer stays
- * armed, so the idle CPU sleeps in HLT between polls instead of stopping the
- * machine as "nothing can wake them". fn NULL stops it; one poll at a time
- * (the console's input, object/console_input.c).
+ * kernel context; it may wake threads (and call sched_set_poll itself).
+ * While one is set the timer stays armed, so the idle CPU sleeps in HLT
+ * between polls instead of stopping the machine as "nothing can wake them".
+ * fn NULL stops it; one poll at a time (the console binding's, while bytes
+ * wait for room on the bound port or when there is no I/O APIC).
  */
 void sched_set_poll(void (*fn)(void), uint64_t period);
+/*
+ * on: a device interrupt's handler may wake a thread (console input by
+ * interrupt), so "every thread blocked with no deadline" is not the end:
+ * the idle CPU sleeps in HLT until the interrupt comes. The timer is not
+ * armed for it.
+ */
+void sched_set_irq_wakes(bool on);
 
 static inline bool sched_need_resched(void)
 {
