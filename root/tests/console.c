@@ -7,7 +7,9 @@
  * Without input: every documented error (bad, closed and forged handles, a
  * WIDE port with bits above 31, a guest handle, a port without WRITE), unbind
  * by HV_HANDLE_INVALID, bind/rebind/unbind, a bound port's last handle
- * closing, and free memory and handle slots as before.
+ * closing, free memory and handle slots as before, and a bound console with
+ * no input leaves the CPU alone (count_interrupts: at most QUIET_MAX_PER_S
+ * interrupts a second; polling COM1 from the timer took 4,000).
  * With input: TEXT1 is typed while the bound port is full of user packets
  * (the bytes wait in the kernel), then the port is drained: the user packets
  * come first in order, then the text in HV_PKT_CONSOLE packets of at most
@@ -80,6 +82,34 @@ static void nap(uint64_t ms)
     hv_handle_close(q);
 }
 
+/*
+ * Interrupts the CPU takes while this thread spins in ring 3 for ms of TSC
+ * time: each one shows as a gap in consecutive TSC reads (the handler's
+ * instructions). The scheduler arms its one-shot timer the same whether the
+ * CPU idles in HLT or runs this loop (one thread, no deadline, nothing ready),
+ * so this counts what an idle bound console costs; *longest is the longest
+ * gap in ticks.
+ */
+#define QUIET_MAX_PER_S 50
+static unsigned count_interrupts(uint64_t ms, uint64_t *longest)
+{
+    /* A loop turn is a few instructions; an interrupt's entry, handler and iretq are
+     * hundreds (Bochs: one tick an instruction) or a microsecond and more (hardware). */
+    uint64_t gap = tsc_hz / 2000000 > 64 ? tsc_hz / 2000000 : 64;
+    uint64_t t = rdtsc(), end = t + tsc_hz / 1000 * ms;
+    unsigned n = 0;
+    *longest = 0;
+    while (t < end) {
+        uint64_t u = rdtsc();
+        if (u - t > gap)
+            n++;
+        if (u - t > *longest)
+            *longest = u - t;
+        t = u;
+    }
+    return n;
+}
+
 static void case_errors(void)
 {
     hv_handle_t p = new_port(), g = HV_HANDLE_INVALID, ro = HV_HANDLE_INVALID;
@@ -114,6 +144,12 @@ static void case_bind_rebind(void)
     EXPECT(hv_console_bind(wonly, KEY1), HV_OK);                /* WRITE is enough: rebind */
     struct hv_packet pkt;
     EXPECT(hv_port_wait(b, rdtsc() + tsc_hz / 100, &pkt), HV_ERR_TIMED_OUT); /* no input */
+    /* Bound with nothing typed: the kernel must not keep taking interrupts. */
+    uint64_t longest;
+    unsigned irqs = count_interrupts(200, &longest);
+    printf("console: bound and idle: %u interrupts in 200 ms (longest gap %llu ticks)\n", irqs,
+           (unsigned long long)longest);
+    CHECK(irqs <= QUIET_MAX_PER_S / 5, "%u interrupts in 200 ms while bound with no input", irqs);
     /* a is no longer bound: closing it must give its page back at once. */
     uint64_t free_a = tests_free_bytes();
     EXPECT(hv_handle_close(a), HV_OK);
