@@ -14,9 +14,9 @@
  * (the bytes wait in the kernel), then the port is drained: the user packets
  * come first in order, then the text in HV_PKT_CONSOLE packets of at most
  * HV_CONSOLE_CHUNK bytes with the bound key, byte exact; TEXT2 is typed
- * while the only thread waits on the port with no deadline (the kernel must
- * keep polling, not stop as "nothing can wake them"). Prints PASS/FAIL per
- * case and "console: N passed, N failed".
+ * while the only thread waits on the port with no deadline (COM1's receive
+ * interrupt wakes it: the kernel must not stop as "nothing can wake them").
+ * Prints PASS/FAIL per case and "console: N passed, N failed".
  */
 #include "libsys.h"
 #include "root_tests.h"
