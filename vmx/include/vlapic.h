@@ -47,6 +47,11 @@
 #define X2APIC_MSR_LAST 0x8ffu
 #define MSR_TSC_DEADLINE 0x6e0u
 
+/* The shortest period of a periodic timer after its first, in TSC ticks: a guest (or a
+ * restored state) with a count of 1 would otherwise take its next interrupt before it ran
+ * a single instruction, and its vCPU would never leave the kernel's exit loop. */
+#define VLAPIC_MIN_PERIOD 1000
+
 /* The version register: version 0x14, max LVT entry 5 (10.4.8). */
 #define VLAPIC_VERSION  0x50014u
 
@@ -126,5 +131,20 @@ bool vlapic_timer_expire(struct vlapic *l, uint64_t tsc);
 uint32_t vlapic_timer_divisor(uint32_t dcr);
 
 static inline bool vlapic_sw_enabled(const struct vlapic *l) { return l->svr & (1u << 8); }
+
+/*
+ * The whole register file as include/hv/state.h's struct hv_vcpu_lapic holds it
+ * (regs[i]: the register at offset 16 * i; apic_base and tsc_deadline are the
+ * caller's to fill or check). vlapic_state_get reads the current count as of tsc.
+ * vlapic_state_valid: false for LVT or SVR reserved bits (the read-only delivery
+ * status and remote IRR bits of an LVT are ignored, not refused).
+ * vlapic_state_set: takes a valid state; x2apic selects the register formats;
+ * a non-zero current count runs the one-shot/periodic timer on from that count,
+ * tsc_deadline (guest TSC) arms TSC-deadline mode; effects (nmi, eoi_level) clear.
+ */
+struct hv_vcpu_lapic;
+void vlapic_state_get(const struct vlapic *l, struct hv_vcpu_lapic *s, uint64_t tsc);
+bool vlapic_state_valid(const struct hv_vcpu_lapic *s);
+void vlapic_state_set(struct vlapic *l, const struct hv_vcpu_lapic *s, bool x2apic, uint64_t tsc);
 
 #endif
