@@ -11,12 +11,13 @@
  * 600 kHz) delivers less often, its edges coalesced, instead of starving
  * the guest of every cycle.
  *
- * Typed input reaches COM1's receiver at the latest: at once while the
- * guest sleeps in HLT (the VMM waits on the console port); at every device
- * timer deadline; within CONSOLE_POLL_MS while the guest has COM1's receive
- * interrupt enabled (the resume deadline comes that soon); and at a read
- * of RBR, IIR or LSR when the port was last looked at CONSOLE_READ_POLL_US
- * or longer before (a guest polling LSR sees input within that).
+ * Typed input reaches COM1's receiver at the latest: at every device timer
+ * deadline; within CONSOLE_POLL_MS while the guest has COM1's receive
+ * interrupt enabled, in HLT too (the resume deadline comes that soon, so a
+ * guest idling on its local APIC timer in the kernel gets it as well); and
+ * at a read of RBR, IIR or LSR when the port was
+ * last looked at CONSOLE_READ_POLL_US or longer before (a guest polling LSR
+ * sees input within that).
  */
 #include "libsys.h"
 #include "rt.h"
