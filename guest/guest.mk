@@ -23,7 +23,7 @@ GUEST_ELFS := $(GUEST_C_NAMES:%=$(BUILD)/guest/%.elf)
 GUEST_IMAGES := $(GUEST_BINS) $(GUEST_ELFS)
 GUEST_BASE_mb_big := 0x400000
 
-GUEST_RT_OBJS := $(addprefix $(BUILD)/guest/c/,entry.o rt.o rt_fmt.o rt_lib.o mb_util.o)
+GUEST_RT_OBJS := $(addprefix $(BUILD)/guest/c/,entry.o rt.o rt_fmt.o rt_lib.o mb_util.o pc.o)
 # -fno-builtin and no loop-to-memset rewriting: rt_lib.c's memset must not call itself.
 GUEST_CFLAGS := -m32 -march=i686 -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -nostdlib -mgeneral-regs-only -fno-builtin -fno-tree-loop-distribute-patterns \
