@@ -17,7 +17,7 @@ $(BUILD)/guest/%.bin: guest/%.asm guest/lib.inc | $(DEPS)
 # runtime, $(BUILD)/guest/NAME.elf. A guest's base address is 1 MiB unless
 # GUEST_BASE_NAME says otherwise (--defsym, which must come before -T to count).
 # mb_big's two boot modules are the files guest/data/mod1 and mod2.
-GUEST_C_NAMES := mb_big fwcfg acpi_s5 probe chaosio
+GUEST_C_NAMES := mb_big fwcfg acpi_s5 probe chaosio pic_pit calib rtc ioapic_level uart_echo idle
 GUEST_ELFS := $(GUEST_C_NAMES:%=$(BUILD)/guest/%.elf)
 # What scripts/mkiso.sh and mkesp.sh put on every image.
 GUEST_IMAGES := $(GUEST_BINS) $(GUEST_ELFS)
