@@ -14,8 +14,9 @@
  *   IER.THRI and again no more come. Remote IRR and ISR end clear.
  * - edge: IRQ 0 (the PIT, channel 0 in mode 2 at 1000 Hz) through the pin the
  *   MADT's override gives (2 on a PC): ticks arrive at 1000 Hz within 1%,
- *   remote IRR stays clear; masking the entry stops them, unmasking resumes.
- * Exit status: 0, or the code of the first failed check (10-28).
+ *   remote IRR stays clear; masking the entry stops them (but for one the
+ *   local APIC had already accepted, in its IRR), unmasking resumes.
+ * Exit status: 0, or the code of the first failed check (10-27).
  */
 #include "pc.h"
 
@@ -156,12 +157,14 @@ static void edge(void)
     check_status(23, got > 1 && pc_within(got_mhz, want_mhz, 100), "at %u Hz within 1%%", TICK_HZ);
     check_status(24, tick_rirr == 0, "an edge entry leaves remote IRR clear (%u set)", tick_rirr);
 
+    /* A tick the local APIC accepted before the mask still comes (IRR); nothing after it. */
     ioapic_set_rte(ioapic, tick_pin, rte | IOAPIC_RTE_MASKED);
-    uint32_t before = ticks;
+    uint32_t accepted = lapic_vector_bit(lapic, LAPIC_IRR, VEC_TICK), before = ticks;
     rt_sti();
     pc_delay_us(tsc_hz, 20000);
     rt_cli();
-    check_status(25, ticks == before, "masking the entry stops the ticks (%u in 20 periods)", ticks - before);
+    check_status(25, ticks - before == accepted, "masking the entry stops the ticks (%u in 20 periods, %u of them "
+                 "in the local APIC's IRR before)", ticks - before, accepted);
     ioapic_set_rte(ioapic, tick_pin, rte);
     before = ticks;
     rt_sti();

@@ -59,6 +59,11 @@ uint64_t pc_tsc_hz(const char **src)
             return (uint64_t)khz * 1000u;
         }
     }
+    uint32_t khz = rt_cmdline_u32("tsc_khz", 0);     /* e.g. QEMU's TCG, whose CPUID has none */
+    if (khz) {
+        *src = "tsc_khz=";
+        return (uint64_t)khz * 1000u;
+    }
     *src = "none";
     return 0;
 }

@@ -23,7 +23,8 @@ bool pc_within(uint64_t got, uint64_t want, uint32_t div);
 /*
  * The TSC frequency as CPUID gives it: leaf 0x15 (crystal Hz ECX * EBX / EAX),
  * else leaf 0x16 (base MHz, EAX), else the hypervisor leaf 0x40000010 (kHz,
- * EAX). 0 if none. *src names the leaf.
+ * EAX), else the command line's tsc_khz= (for emulators whose CPUID has none,
+ * such as QEMU's TCG). 0 if none. *src names the source.
  */
 uint64_t pc_tsc_hz(const char **src);
 /* Busy-waits us microseconds of TSC time. */
