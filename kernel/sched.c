@@ -17,6 +17,7 @@
 static void sched_timer_irq(void);
 
 static uint64_t slice_ticks;            /* TSC ticks per time slice */
+static uint64_t idle_ticks;             /* every CPU's time halted in sched_idle */
 static uint64_t timer_per_tsc_q32;      /* APIC timer ticks per TSC tick, 32.32 fixed point */
 
 void sched_init_cpu(void)
@@ -239,6 +240,14 @@ void sched_idle(void)
             pr_err("sched: every thread is blocked with no deadline: nothing can wake them\n");
             shutdown(SHUTDOWN_FAIL);
         }
+        uint64_t t0 = rdtsc();
         __asm__ volatile("sti; hlt" ::: "memory");      /* sti's shadow covers hlt */
+        /* The wake-up interrupt's handler ran in between: counted as idle, it is short. */
+        __atomic_fetch_add(&idle_ticks, rdtsc() - t0, __ATOMIC_RELAXED);
     }
+}
+
+uint64_t sched_idle_ticks(void)
+{
+    return __atomic_load_n(&idle_ticks, __ATOMIC_RELAXED);
 }

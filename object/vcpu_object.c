@@ -111,7 +111,12 @@ static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
         sched_tick();                                   /* the scheduler's event is due */
         return false;
     case VCPU_EXIT_YIELD:
+    case VCPU_EXIT_DEADLINE:                            /* resume() returns HV_ERR_TIMED_OUT */
         return false;
+    case VCPU_EXIT_EOI:
+        p->type = HV_PKT_GUEST_EOI;
+        p->guest_eoi.vector = e->eoi.vector;
+        return true;
     case VCPU_EXIT_HLT:
         if (e->hlt.wake_tsc)
             return false;                               /* resume() sleeps: the APIC timer wakes */
@@ -170,15 +175,21 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
         if (make_packet(vo, p))
             break;
         if (vo->vcpu.exit.kind == VCPU_EXIT_HLT) {
-            /* HLT with IF=1 and the APIC timer armed: the thread sleeps until the
-             * deadline, vcpu_interrupt or vcpu_kick; the next run delivers. */
-            if (!vo->vcpu.attention && vo->vcpu.exit.hlt.wake_tsc > rdtsc())
+            /* HLT with IF=1 and the APIC timer armed or a deadline: the thread sleeps
+             * until the earlier, vcpu_interrupt or vcpu_kick; the next run delivers. */
+            if (!vo->vcpu.attention && vo->vcpu.exit.hlt.wake_tsc > rdtsc()) {
+                uint64_t t0 = rdtsc();
                 sched_block(&vo->halt_wait, vo->vcpu.exit.hlt.wake_tsc);
+                if (vo->vcpu.stats_on)
+                    vo->vcpu.stats.halt_ticks += rdtsc() - t0;
+            }
             if (vo->dead || vo->guest->dead)
                 return HV_ERR_BAD_STATE;
             if (!(p = packet_target(user_packet, &bounce)))
                 return HV_ERR_INVALID_ARGS;
         }
+        if (rdtsc() >= vo->vcpu.deadline)               /* never for HV_TIME_INFINITE */
+            return HV_ERR_TIMED_OUT;
     }
     if (p == &bounce)
         vspace_copy_out(&current_process()->vs, user_packet, p, sizeof(*p));
@@ -187,10 +198,15 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
 
 hv_status_t vcpu_obj_resume(struct vcpu_obj *vo, uint64_t user_packet, uint64_t deadline)
 {
-    if (deadline != HV_TIME_INFINITE && rdtsc() >= deadline)
-        return HV_ERR_TIMED_OUT;    /* the deadline during the run: not yet (issue 11) */
+    if (__builtin_expect(deadline != HV_TIME_INFINITE, 0)) {
+        if (rdtsc() >= deadline)
+            return HV_ERR_TIMED_OUT;                    /* already past: the guest stays */
+        vcpu_set_deadline(&vo->vcpu, deadline);         /* for this call only */
+    }
     object_ref(&vo->obj);                               /* its handles may close meanwhile */
     hv_status_t rc = resume(vo, user_packet);
+    if (__builtin_expect(deadline != HV_TIME_INFINITE, 0))
+        vcpu_set_deadline(&vo->vcpu, HV_TIME_INFINITE);
     object_unref(&vo->obj);
     return rc;
 }
@@ -202,22 +218,56 @@ void vcpu_obj_kick(struct vcpu_obj *vo)
     sched_wake_one(&vo->halt_wait, HV_OK);      /* a sleeping HLT ends */
 }
 
-hv_status_t vcpu_obj_interrupt(struct vcpu_obj *vo, uint64_t vector)
+hv_status_t vcpu_obj_interrupt(struct vcpu_obj *vo, uint64_t irq)
 {
-    if (vector < 16 || vector > 255)
+    uint32_t mode = (uint32_t)irq & HV_IRQ_MODE_MASK;
+    uint8_t vector = (uint8_t)HV_IRQ_VECTOR(irq);
+    bool level = irq & HV_IRQ_LEVEL;
+    if ((irq & ~(uint64_t)(0xffu | HV_IRQ_MODE_MASK | HV_IRQ_LEVEL)) ||
+        (mode != HV_IRQ_FIXED && mode != HV_IRQ_NMI && mode != HV_IRQ_EXTINT) ||
+        (level && mode != HV_IRQ_FIXED) || (mode == HV_IRQ_NMI && vector))
+        return HV_ERR_INVALID_ARGS;
+    if (mode == HV_IRQ_FIXED && vector < 16)
         return HV_ERR_OUT_OF_RANGE;
-    /* The virtual APIC's IRR (fixed, edge), or ExtINT while the APIC is disabled. */
-    vcpu_lapic_deliver(&vo->vcpu, (uint8_t)vector, false);
-    sched_wake_one(&vo->halt_wait, HV_OK);      /* a sleeping HLT ends */
+    struct vcpu *v = &vo->vcpu;
+    if (mode == HV_IRQ_NMI)
+        vcpu_queue_nmi(v);
+    else if (mode == HV_IRQ_EXTINT)
+        vcpu_lapic_extint(v, vector);                   /* or dropped, as LINT0 drops it */
+    else
+        vcpu_lapic_deliver(v, vector, level);           /* IRR, or ExtINT: APIC disabled */
+    sched_wake_one(&vo->halt_wait, HV_OK);              /* a sleeping HLT ends */
     return HV_OK;
 }
 
 void vcpu_obj_read_state(struct vcpu_obj *vo, uint32_t kind, union vcpu_obj_state *s)
 {
-    if (kind == HV_VCPU_SREGS)
+    switch (kind) {
+    case HV_VCPU_SREGS:
         vcpu_read_sregs(&vo->vcpu, &s->sregs);
-    else
+        break;
+    case HV_VCPU_LAPIC:
+        vcpu_load(&vo->vcpu);
+        vcpu_lapic_read_state(&vo->vcpu, &s->lapic);
+        break;
+    case HV_VCPU_STATS:
+        s->stats = vo->vcpu.stats;
+        break;
+    default:
         vcpu_read_state(&vo->vcpu, &s->regs);
+        break;
+    }
+}
+
+/* HV_VCPU_STATS takes only the all-zero struct: reset and count from now (state.h). */
+static hv_status_t write_stats(struct vcpu *v, const struct hv_vcpu_stats *s)
+{
+    const uint8_t *b = (const uint8_t *)s;
+    for (size_t i = 0; i < sizeof(*s); i++)
+        if (b[i])
+            return HV_ERR_INVALID_ARGS;
+    vcpu_stats_enable(v);
+    return HV_OK;
 }
 
 hv_status_t vcpu_obj_write_state(struct vcpu_obj *vo, uint32_t kind,
@@ -236,6 +286,12 @@ hv_status_t vcpu_obj_write_state(struct vcpu_obj *vo, uint32_t kind,
     }
     if (kind == HV_VCPU_SREGS)
         return vcpu_write_sregs(v, &s->sregs) ? HV_OK : HV_ERR_INVALID_ARGS;
+    if (kind == HV_VCPU_LAPIC) {
+        vcpu_load(v);
+        return vcpu_lapic_write_state(v, &s->lapic) ? HV_OK : HV_ERR_INVALID_ARGS;
+    }
+    if (kind == HV_VCPU_STATS)
+        return write_stats(v, &s->stats);
     if (!vcpu_write_state(v, &s->regs))
         return HV_ERR_INVALID_ARGS;
     vo->io_in_pending = false;

@@ -38,12 +38,12 @@ hv_status_t sys_vcpu_kick(hv_handle_t vcpu)
     return rc;
 }
 
-/* vector is WIDE: the whole register is range-checked (HV_ERR_OUT_OF_RANGE). */
-hv_status_t sys_vcpu_interrupt(hv_handle_t vcpu, uint64_t vector)
+/* irq is WIDE: the whole register is checked (bits above 31 are HV_ERR_INVALID_ARGS). */
+hv_status_t sys_vcpu_interrupt(hv_handle_t vcpu, uint64_t irq)
 {
     struct vcpu_obj *v;
     hv_status_t rc = vcpu_obj_get(vcpu, HV_RIGHT_SIGNAL, false, &v);
-    return rc != HV_OK ? rc : vcpu_obj_interrupt(v, vector);
+    return rc != HV_OK ? rc : vcpu_obj_interrupt(v, irq);
 }
 
 /* The size of a state kind's struct; 0 for a kind that cannot be read (write: written). */
@@ -55,6 +55,10 @@ static size_t state_size(uint32_t kind, bool write)
         return sizeof(s.regs);
     case HV_VCPU_SREGS:
         return sizeof(s.sregs);
+    case HV_VCPU_LAPIC:
+        return sizeof(s.lapic);
+    case HV_VCPU_STATS:
+        return sizeof(s.stats);
     case HV_VCPU_IO:
         return write ? sizeof(s.io) : 0;
     default:

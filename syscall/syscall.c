@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "percpu.h"
 #include "process.h"
+#include "sched.h"
 #include "syscall_impl.h"
 #include "vmx.h"
 
@@ -42,6 +43,7 @@ hv_status_t sys_system_info(uint64_t out, size_t size)
                      (vmx_caps.unrestricted ? HV_VMX_UNRESTRICTED : 0) |
                      (vmx_caps.preempt_timer ? HV_VMX_PREEMPT_TIMER : 0),
         .tsc_hz = tsc_hz(),
+        .idle_ticks = sched_idle_ticks(),
     };
     if (!vspace_copy_out(&current_process()->vs, out, &info, sizeof(info)))
         return HV_ERR_INVALID_ARGS;

@@ -5,6 +5,7 @@
  */
 #include "vcpu.h"
 #include "vmcs.h"
+#include "vmx_exits.h"
 #include "vmx_setup.h"
 #include "x86.h"
 
@@ -18,6 +19,21 @@ static void set_proc(struct vcpu *v, uint32_t bit, bool on)
 }
 
 static void try_inject(struct vcpu *v);
+
+/* The lowest ExtINT vector queued behind the one just injected becomes the next. */
+static void extint_next(struct vcpu *v)
+{
+    v->pending_irq = -1;
+    for (unsigned i = 0; i < 8; i++) {
+        uint32_t w = v->extint_more[i];
+        if (w) {
+            unsigned b = (unsigned)__builtin_ctz(w);
+            v->extint_more[i] = w & ~(1u << b);
+            v->pending_irq = (int16_t)(i * 32 + b);
+            return;
+        }
+    }
+}
 
 void vcpu_try_inject(struct vcpu *v)
 {
@@ -63,7 +79,7 @@ static void try_inject(struct vcpu *v)
         if (from_apic)
             vlapic_accept(&v->lapic, (uint8_t)vector);      /* IRR -> ISR as the CPU takes it */
         else
-            v->pending_irq = -1;
+            extint_next(v);
         if (vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
             vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
         set_proc(v, PROC_INTR_WINDOW_EXITING, false);
@@ -74,13 +90,37 @@ static void try_inject(struct vcpu *v)
 
 void vcpu_update_attention(struct vcpu *v)
 {
-    v->attention = v->pending_irq >= 0 || v->pending_nmi || v->kick || vlapic_pending(&v->lapic) >= 0;
+    v->attention = v->pending_irq >= 0 || v->pending_nmi || v->kick || v->eoi_exit ||
+                   vlapic_pending(&v->lapic) >= 0;
 }
 
+/*
+ * ExtINT vectors wait in a set: the same vector twice is one request (as an 8259's IRR bit
+ * holds one), different ones all stay and go in lowest vector first (the 8259's default
+ * fixed priority, IRQ0 first, with vectors ascending by IRQ).
+ */
 void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector)
 {
-    v->pending_irq = vector;
+    int16_t head = v->pending_irq;
+    if (head < 0) {
+        v->pending_irq = vector;
+    } else if (vector < head) {
+        v->extint_more[head / 32] |= 1u << (head % 32);
+        v->pending_irq = vector;
+    } else if (vector > head) {
+        v->extint_more[vector / 32] |= 1u << (vector % 32);
+    }
     v->attention = 1;
+}
+
+int vcpu_leave_eoi(struct vcpu *v)
+{
+    uint8_t vector = (uint8_t)(v->eoi_exit - 1);
+    v->eoi_exit = 0;
+    vcpu_update_attention(v);
+    vcpu_leave(v, VCPU_EXIT_EOI, (uint16_t)vmcs_read(VMCS_EXIT_REASON));
+    v->exit.eoi.vector = vector;
+    return 0;
 }
 
 void vcpu_queue_nmi(struct vcpu *v)

@@ -51,6 +51,8 @@ static int exit_window(struct vcpu *v, uint32_t reason)
 {
     (void)reason;
     vcpu_try_inject(v);
+    if (__builtin_expect(v->stats_on, 0))
+        vcpu_stats_entry(v);
     return 1;
 }
 
@@ -60,11 +62,17 @@ static int exit_hlt(struct vcpu *v, uint32_t reason)
     bool intr = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
     if (v->pending_nmi || (intr && vcpu_irq_pending(v)))
         return 1;                       /* an event is waiting: deliver, don't halt */
-    if (intr && v->hlt_block && vcpu_lapic_timer_wakes(v)) {
-        /* The caller blocks the thread until the deadline, an interrupt or a kick. */
-        vcpu_leave(v, VCPU_EXIT_HLT, reason);
-        v->exit.hlt.wake_tsc = vcpu_lapic_host_deadline(v);
-        return 0;
+    if (intr && v->hlt_block) {
+        /* The APIC timer or the run's deadline ends it: the caller blocks the thread until
+         * the earlier, an interrupt or a kick. */
+        uint64_t wake = v->deadline;
+        if (vcpu_lapic_timer_wakes(v) && vcpu_lapic_host_deadline(v) < wake)
+            wake = vcpu_lapic_host_deadline(v);
+        if (wake != ~0ull) {
+            vcpu_leave(v, VCPU_EXIT_HLT, reason);
+            v->exit.hlt.wake_tsc = wake ? wake : 1;
+            return 0;
+        }
     }
     if (intr && vmx_caps.activity_hlt && vcpu_lapic_timer_wakes(v)) {
         /* The APIC timer will wake it: the guest sleeps in the HLT activity state until
@@ -147,8 +155,11 @@ static int exit_preempt(struct vcpu *v, uint32_t reason)
     /* The guest's APIC timer (vmx/lapic.c) or the scheduler's event: only the latter, or a
      * caller's fixed budget, leaves the kernel. */
     vcpu_lapic_timer_check(v);
-    if (v->preempt_ticks || (v->sched_timer && this_cpu()->next_event <= rdtsc()))
+    uint64_t now = rdtsc();
+    if (v->preempt_ticks || (v->sched_timer && this_cpu()->next_event <= now))
         return vcpu_leave(v, VCPU_EXIT_PREEMPT, reason);
+    if (now >= v->deadline)
+        return vcpu_leave(v, VCPU_EXIT_DEADLINE, reason);
     vcpu_lapic_program_preempt(v);
     return 1;
 }
@@ -223,9 +234,23 @@ static const exit_fn handlers[VMX_EXIT_REASONS] = {
 };
 #pragma GCC diagnostic pop
 
+/* HV_VCPU_STATS on: the exit and, when the guest goes straight back, the entry are timed
+ * here; other entries in vcpu_run and vmx_attention. */
+static __attribute__((noinline)) int handle_counted(struct vcpu *v, uint32_t basic)
+{
+    vcpu_stats_exit(v, basic);
+    int rc = basic < VMX_EXIT_REASONS ? (v->exit_counts[basic]++, handlers[basic](v, basic))
+                                      : exit_unhandled(v, basic);
+    if (rc && !v->attention)
+        vcpu_stats_entry(v);
+    return rc;
+}
+
 int vmx_handle_exit(struct vcpu *v)
 {
     uint32_t basic = (uint16_t)vmcs_read(VMCS_EXIT_REASON);
+    if (__builtin_expect(v->stats_on, 0))
+        return handle_counted(v, basic);
     if (__builtin_expect(basic >= VMX_EXIT_REASONS, 0))
         return exit_unhandled(v, basic);
     v->exit_counts[basic]++;
@@ -239,6 +264,8 @@ int vmx_attention(struct vcpu *v)
         vcpu_update_attention(v);
         return vcpu_leave(v, VCPU_EXIT_KICKED, (uint16_t)vmcs_read(VMCS_EXIT_REASON));
     }
+    if (v->eoi_exit)
+        return vcpu_leave_eoi(v);
     vcpu_try_inject(v);
     return 1;
 }

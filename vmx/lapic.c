@@ -50,6 +50,16 @@ bool vcpu_lapic_page(const struct vcpu *v, uint64_t gpa)
            (gpa & ~0xfffull) == (v->apic_base & ~0xfffull & ((1ull << 52) - 1));
 }
 
+/* The guest EOIed a level-triggered vector (vlapic_eoi moved it from TMR to eoi_level):
+ * the run ends after the instruction with VCPU_EXIT_EOI (vmx_attention) for the VMM's
+ * I/O APIC model (10.8.5: remote IRR). */
+static void level_eoi(struct vcpu *v, unsigned vec)
+{
+    v->lapic.eoi_level[vec / 32] &= ~(1u << (vec % 32));
+    v->eoi_exit = (uint16_t)(vec + 1);
+    v->attention = 1;
+}
+
 /* After the guest touched the APIC: NMIs it sent itself, new IRR bits, a new deadline. */
 static void after_access(struct vcpu *v)
 {
@@ -66,8 +76,12 @@ int vcpu_lapic_mmio(struct vcpu *v)
     uint32_t off = (uint32_t)(m->gpa & 0xfff), shift = 8 * (off & 3);
     v->lapic_mmio++;
     /* 10.4.1: registers are 32 bits on 16-byte boundaries; narrower accesses see part. */
+    int eoi = -1;
     if (m->write) {
-        vlapic_write(&v->lapic, off & ~3u, (uint32_t)(m->data << shift), guest_tsc());
+        if ((off & ~0xfu) == APIC_EOI)
+            eoi = (int)vlapic_eoi(&v->lapic);   /* any value (10.8.5) */
+        else
+            vlapic_write(&v->lapic, off & ~3u, (uint32_t)(m->data << shift), guest_tsc());
         vmx_advance_rip(v, v->exit.insn_len);
         vcpu_lapic_program_preempt(v);
     } else {
@@ -75,6 +89,8 @@ int vcpu_lapic_mmio(struct vcpu *v)
         vcpu_complete_mmio_load(v, (uint64_t)(val >> shift));
     }
     after_access(v);
+    if (eoi >= 0 && (v->lapic.eoi_level[eoi / 32] & (1u << (eoi % 32))))
+        level_eoi(v, (unsigned)eoi);
     return 1;
 }
 
@@ -97,8 +113,10 @@ hv_status_t vcpu_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
         /* The hot one: EOI (10.12.1.2: a non-zero value #GPs). */
         if (val)
             return HV_ERR_INVALID_ARGS;
-        vlapic_eoi(&v->lapic);
+        int vec = vlapic_eoi(&v->lapic);
         vcpu_update_attention(v);       /* a vector held behind the ISR may go in now */
+        if (vec >= 0 && (v->lapic.eoi_level[vec / 32] & (1u << (vec % 32))))
+            level_eoi(v, (unsigned)vec);
         return HV_OK;
     }
     if (msr == MSR_TSC_DEADLINE) {
@@ -159,15 +177,19 @@ uint64_t vcpu_lapic_host_deadline(const struct vcpu *v)
     return d ? d : 1;
 }
 
-/* Preemption-timer ticks to the earlier of the scheduler's next event and the APIC
- * timer's deadline (both in host TSC). */
+/* Preemption-timer ticks to the earliest of the scheduler's next event, the run's deadline
+ * and the APIC timer's deadline (all in host TSC; SDM Vol. 3C 25.5.1: the timer counts
+ * down at the TSC rate divided by 2^IA32_VMX_MISC[4:0]). */
 void vcpu_lapic_program_preempt(struct vcpu *v)
 {
     uint64_t d = vlapic_timer_deadline(&v->lapic);
-    v->own_timer = v->preempt_ticks || d;   /* vcpu_run comes here while a deadline is set */
+    /* vcpu_run comes here while a deadline is set */
+    v->own_timer = v->preempt_ticks || d || v->deadline != ~0ull || v->stats_on;
     if (v->preempt_ticks || !vmx_cfg.preempt_timer)
         return;                         /* a fixed budget (the test driver's), or no timer */
     uint64_t next = v->sched_timer ? this_cpu()->next_event : ~0ull;
+    if (v->deadline < next)
+        next = v->deadline;             /* the caller's (vcpu_resume's), host TSC */
     if (d) {
         uint64_t host = d - tsc_offset();
         if (host < next)
@@ -177,6 +199,13 @@ void vcpu_lapic_program_preempt(struct vcpu *v)
     uint64_t ticks = next == ~0ull ? 0xffffffffull
                    : next > now ? (next - now) >> vmx_caps.preempt_timer_shift : 0;
     vmcs_write(VMCS_PREEMPTION_TIMER, ticks > 0xffffffffull ? 0xffffffffull : ticks);
+}
+
+void vcpu_set_deadline(struct vcpu *v, uint64_t deadline)
+{
+    v->deadline = deadline;
+    if (deadline != ~0ull)
+        v->own_timer = true;            /* vcpu_run's slow path programs the timer for it */
 }
 
 /* ---- from outside -------------------------------------------------------------------- */
@@ -198,4 +227,38 @@ void vcpu_lapic_deliver(struct vcpu *v, uint8_t vector, bool level)
         __atomic_fetch_and(&l->tmr[vector / 32], ~bit, __ATOMIC_RELAXED);
     __atomic_fetch_or(&l->irr[vector / 32], bit, __ATOMIC_SEQ_CST);
     v->attention = 1;
+}
+
+void vcpu_lapic_extint(struct vcpu *v, uint8_t vector)
+{
+    uint32_t lint0 = v->lapic.lvt[LVT_LINT0];
+    /* 10.5.1: LINT0 in ExtINT mode (delivery mode 111b) passes the 8259's INTR; a disabled
+     * APIC passes it as the virtual wire (10.4.7.2 masks the LVTs then). */
+    if (vcpu_lapic_enabled(v) && ((lint0 & LVT_MASKED) || ((lint0 >> 8) & 7) != 7))
+        return;                         /* dropped, as the masked pin drops it */
+    vcpu_queue_interrupt(v, vector);
+}
+
+/* ---- HV_VCPU_LAPIC --------------------------------------------------------------------- */
+
+void vcpu_lapic_read_state(struct vcpu *v, struct hv_vcpu_lapic *s)
+{
+    vlapic_state_get(&v->lapic, s, guest_tsc());
+    s->apic_base = v->apic_base;
+}
+
+bool vcpu_lapic_write_state(struct vcpu *v, const struct hv_vcpu_lapic *s)
+{
+    /* IA32_APIC_BASE as WRMSR takes it (10.4.4, 10.12.1), without the transition rules. */
+    uint64_t flags = (1ull << 8) | APIC_BASE_EN | (vmx_cpuid.x2apic ? APIC_BASE_EXTD : 0);
+    uint64_t addr = ((1ull << vmx_cpuid.phys_bits) - 1) & ~0xfffull;
+    if ((s->apic_base & ~(flags | addr)) ||
+        (s->apic_base & (APIC_BASE_EN | APIC_BASE_EXTD)) == APIC_BASE_EXTD ||
+        !vlapic_state_valid(s))
+        return false;
+    v->apic_base = s->apic_base;
+    vlapic_state_set(&v->lapic, s, s->apic_base & APIC_BASE_EXTD, guest_tsc());
+    vcpu_update_attention(v);
+    vcpu_lapic_program_preempt(v);
+    return true;
 }

@@ -241,8 +241,9 @@ static void fpu_switch(struct vcpu *v)
 hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
 {
     uint64_t preempt = v->preempt_ticks, excbm = v->exception_bitmap;
-    for (size_t i = 0; i < sizeof(*v); i++)
-        ((uint8_t *)v)[i] = 0;
+    _Static_assert(sizeof(*v) % 8 == 0, "zeroed by the word");
+    for (size_t i = 0; i < sizeof(*v) / 8; i++)
+        ((uint64_t *)v)[i] = 0;
     v->preempt_ticks = preempt;
     v->own_timer = preempt != 0;
     v->exception_bitmap = excbm;
@@ -250,6 +251,7 @@ hv_status_t vcpu_init(struct vcpu *v, struct vm *vm, const struct vcpu_start *s)
     v->start_mode = s->mode;
     v->sched_timer = s->sched_timer && vmx_cfg.preempt_timer;
     v->pending_irq = -1;
+    v->deadline = ~0ull;
     v->xcr0 = 1;                                /* x87 only, the reset value */
     v->apic_id = s->apic_id;
     v->apic_base = 0xfee00000 | (1u << 11) | (s->apic_id ? 0 : 1u << 8);  /* enabled, BSP */
@@ -308,27 +310,17 @@ static uint32_t sched_timer_ticks(void)
     return ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks;
 }
 
-int vcpu_run(struct vcpu *v)
+/* Events, guest state the VMCS does not switch, then VM entry. stats: HV_VCPU_STATS is on
+ * (a constant in each caller, so the usual path carries no test of it). */
+static inline __attribute__((always_inline)) int enter(struct vcpu *v, bool stats)
 {
-    vcpu_load(v);
-    if (__builtin_expect(v->own_timer, 0)) {
-        if (v->preempt_ticks) {
-            vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
-        } else {
-            /* The preemption timer does not wait for the host's interrupt (Bochs, for one,
-             * leaves the LAPIC timer pending while a guest runs with interrupts off): it
-             * ends the run at the scheduler's next event or the APIC timer (vmx/lapic.c). */
-            vcpu_lapic_timer_check(v);
-            vcpu_lapic_program_preempt(v);
-        }
-    } else if (v->sched_timer) {
-        vmcs_write(VMCS_PREEMPTION_TIMER, sched_timer_ticks());
-    } else if (vmx_cfg.preempt_timer) {
-        vmcs_write(VMCS_PREEMPTION_TIMER, 0xffffffffu);    /* nothing to time */
-    }
-    /* Every new event (IRR bit, ExtINT, NMI) sets attention. */
-    if (v->attention)
+    /* Every new event (IRR bit, ExtINT, NMI) sets attention; so does a level-triggered EOI
+     * still to report (a kick went first), which ends this run before it starts. */
+    if (v->attention) {
+        if (__builtin_expect(v->eoi_exit != 0, 0))
+            return vcpu_leave_eoi(v);
         vcpu_try_inject(v);
+    }
     vcpu_msrs_update(v);
     fpu_switch(v);
     /* The host never uses the extended state, so the guest's XCR0 stays loaded after exits. */
@@ -338,10 +330,13 @@ int vcpu_run(struct vcpu *v)
         c->xcr0 = v->xcr0;
     }
 
+    if (stats)
+        vcpu_stats_entry(v);
     int rc = vmx_enter(v);
 
     vcpu_msrs_unload(v);
     if (rc) {
+        v->stats_in_guest = false;                      /* it never got in */
         v->exit.kind = VCPU_EXIT_ENTRY_FAILED;
         v->exit.reason = 0;
         v->exit.entry_failure.vm_insn_error = rc == 2 ? (uint32_t)vmcs_read(VMCS_INSN_ERROR) : 0;
@@ -349,4 +344,32 @@ int vcpu_run(struct vcpu *v)
         v->exit.rip = vmcs_read(VMCS_GUEST_RIP);
     }
     return 0;
+}
+
+/* own_timer: a fixed budget, the APIC timer, a deadline or HV_VCPU_STATS. */
+static __attribute__((noinline)) int run_slow(struct vcpu *v)
+{
+    if (v->preempt_ticks) {
+        vmcs_write(VMCS_PREEMPTION_TIMER, v->preempt_ticks);
+    } else {
+        /* The preemption timer does not wait for the host's interrupt (Bochs, for one,
+         * leaves the LAPIC timer pending while a guest runs with interrupts off): it
+         * ends the run at the scheduler's next event, the APIC timer or the run's
+         * deadline (vmx/lapic.c). */
+        vcpu_lapic_timer_check(v);
+        vcpu_lapic_program_preempt(v);
+    }
+    return v->stats_on ? enter(v, true) : enter(v, false);
+}
+
+int vcpu_run(struct vcpu *v)
+{
+    vcpu_load(v);
+    if (__builtin_expect(v->own_timer, 0))
+        return run_slow(v);
+    if (v->sched_timer)
+        vmcs_write(VMCS_PREEMPTION_TIMER, sched_timer_ticks());
+    else if (vmx_cfg.preempt_timer)
+        vmcs_write(VMCS_PREEMPTION_TIMER, 0xffffffffu);    /* nothing to time */
+    return enter(v, false);
 }

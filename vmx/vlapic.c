@@ -4,6 +4,7 @@
  * exists per APIC; IPIs to other CPUs are counted, not delivered (no SMP yet).
  */
 #include "vlapic.h"
+#include "hv/state.h"
 
 #define BIT(n) (1u << (n))
 
@@ -482,4 +483,87 @@ bool vlapic_timer_expire(struct vlapic *l, uint64_t tsc)
     if (!(lvt & LVT_MASKED))
         vlapic_set_irr(l, lvt & 0xff, false);
     return true;
+}
+
+/* ---- the whole state (include/hv/state.h, struct hv_vcpu_lapic) ---------------------- */
+
+#define LVT_READ_ONLY (BIT(12) | BIT(14))       /* delivery status, remote IRR (Figure 10-8) */
+#define REG(off) ((off) >> 4)
+
+void vlapic_state_get(const struct vlapic *l, struct hv_vcpu_lapic *s, uint64_t tsc)
+{
+    for (unsigned i = 0; i < 64; i++)
+        s->regs[i] = 0;
+    s->tsc_deadline = vlapic_tsc_deadline_read(l);
+    s->regs[REG(APIC_ID)] = l->id << 24;        /* xAPIC format in both modes (state.h) */
+    s->regs[REG(APIC_VERSION)] = VLAPIC_VERSION;
+    s->regs[REG(APIC_TPR)] = l->tpr;
+    s->regs[REG(APIC_PPR)] = vlapic_ppr(l);
+    s->regs[REG(APIC_LDR)] = l->ldr;
+    s->regs[REG(APIC_DFR)] = l->dfr;
+    s->regs[REG(APIC_SVR)] = l->svr;
+    for (unsigned i = 0; i < 8; i++) {
+        s->regs[REG(APIC_ISR) + i] = l->isr[i];
+        s->regs[REG(APIC_TMR) + i] = l->tmr[i];
+        s->regs[REG(APIC_IRR) + i] = l->irr[i];
+    }
+    s->regs[REG(APIC_ESR)] = l->esr;
+    s->regs[REG(APIC_ICR_LO)] = l->icr_lo & ~BIT(12);
+    s->regs[REG(APIC_ICR_HI)] = l->icr_hi;
+    for (unsigned i = 0; i < LVT_COUNT; i++)
+        s->regs[REG(APIC_LVT_TIMER) + i] = l->lvt[i];
+    s->regs[REG(APIC_TIMER_ICR)] = l->initial_count;
+    s->regs[REG(APIC_TIMER_CCR)] = current_count(l, tsc);
+    s->regs[REG(APIC_TIMER_DCR)] = l->dcr;
+}
+
+bool vlapic_state_valid(const struct hv_vcpu_lapic *s)
+{
+    for (unsigned i = 0; i < LVT_COUNT; i++)
+        if (s->regs[REG(APIC_LVT_TIMER) + i] & ~(lvt_writable[i] | LVT_READ_ONLY))
+            return false;
+    return !(s->regs[REG(APIC_SVR)] & ~SVR_WRITABLE);
+}
+
+void vlapic_state_set(struct vlapic *l, const struct hv_vcpu_lapic *s, bool x2apic, uint64_t tsc)
+{
+    l->x2apic = x2apic;
+    l->id = s->regs[REG(APIC_ID)] >> 24;
+    l->tpr = s->regs[REG(APIC_TPR)] & 0xff;
+    l->ldr = s->regs[REG(APIC_LDR)] & (x2apic ? ~0u : 0xff000000u);
+    l->dfr = (s->regs[REG(APIC_DFR)] & 0xf0000000u) | 0x0fffffffu;
+    l->svr = s->regs[REG(APIC_SVR)];
+    for (unsigned i = 0; i < 8; i++) {
+        l->isr[i] = s->regs[REG(APIC_ISR) + i];
+        l->tmr[i] = s->regs[REG(APIC_TMR) + i];
+        l->irr[i] = s->regs[REG(APIC_IRR) + i];
+        l->eoi_level[i] = 0;
+    }
+    l->isr[0] &= ~0xffffu;                      /* vectors 0-15 are never requested (10.5.2) */
+    l->tmr[0] &= ~0xffffu;
+    l->irr[0] &= ~0xffffu;
+    l->esr = s->regs[REG(APIC_ESR)] & 0xffu;    /* the error bits (Figure 10-9) */
+    l->esr_pending = 0;
+    l->icr_lo = s->regs[REG(APIC_ICR_LO)] & ICR_LO_WRITABLE;
+    l->icr_hi = s->regs[REG(APIC_ICR_HI)] & (x2apic ? ~0u : 0xff000000u);
+    for (unsigned i = 0; i < LVT_COUNT; i++) {
+        l->lvt[i] = s->regs[REG(APIC_LVT_TIMER) + i] & lvt_writable[i];
+        if (!vlapic_sw_enabled(l))
+            l->lvt[i] |= LVT_MASKED;            /* 10.4.7.2 */
+    }
+    l->dcr = s->regs[REG(APIC_TIMER_DCR)] & 0xbu;
+    l->initial_count = s->regs[REG(APIC_TIMER_ICR)];
+    l->nmi = false;
+    /* The timer: TSC-deadline mode from the MSR's value, the others from the current count. */
+    l->tsc_deadline = 0;
+    l->timer_deadline = 0;
+    l->timer_start = tsc;
+    enum vlapic_timer_mode m = timer_mode(l);
+    uint32_t ccr = s->regs[REG(APIC_TIMER_CCR)];
+    if (m == TIMER_TSC_DEADLINE) {
+        l->initial_count = 0;
+        l->tsc_deadline = l->timer_deadline = s->tsc_deadline;
+    } else if (m != 3 && l->initial_count && ccr) {
+        l->timer_deadline = tsc + period_tsc(l, ccr);   /* a periodic one reloads from there */
+    }
 }

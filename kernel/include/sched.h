@@ -36,6 +36,8 @@ void sched_wake_all(struct waitq *q, hv_status_t status);
 __attribute__((noreturn)) void sched_exit(void);
 /* This CPU's idle loop; the boot context ends here. */
 __attribute__((noreturn)) void sched_idle(void);
+/* TSC ticks all CPUs spent halted in sched_idle since boot (hv_system_info.idle_ticks). */
+uint64_t sched_idle_ticks(void);
 /* The timer's event is due: wake sleepers, end the slice. From the timer interrupt,
  * and when a guest's run ends on the preemption timer. */
 void sched_tick(void);

@@ -31,6 +31,8 @@ union vcpu_obj_state {
     struct hv_vcpu_state regs;  /* HV_VCPU_STATE */
     struct hv_vcpu_io io;       /* HV_VCPU_IO */
     struct hv_vcpu_sregs sregs; /* HV_VCPU_SREGS */
+    struct hv_vcpu_lapic lapic; /* HV_VCPU_LAPIC */
+    struct hv_vcpu_stats stats; /* HV_VCPU_STATS */
 };
 
 /*
@@ -60,17 +62,20 @@ static inline hv_status_t vcpu_obj_get(hv_handle_t h, hv_rights_t needed, bool o
 hv_status_t vcpu_obj_create(struct guest *g, uint64_t entry, struct vcpu_obj **out);
 /*
  * Run until an exit for the caller; its packet goes to user address
- * user_packet of the current process. HV_ERR_CANCELED (kicked),
+ * user_packet of the current process. HV_ERR_TIMED_OUT (the host TSC reached
+ * deadline, HV_TIME_INFINITE: never), HV_ERR_CANCELED (kicked),
  * HV_ERR_BAD_STATE (torn down while others ran), HV_ERR_INVALID_ARGS.
  */
 hv_status_t vcpu_obj_resume(struct vcpu_obj *v, uint64_t user_packet, uint64_t deadline);
 void vcpu_obj_kick(struct vcpu_obj *v);
-/* HV_ERR_OUT_OF_RANGE: vector < 16 or > 255. */
-hv_status_t vcpu_obj_interrupt(struct vcpu_obj *v, uint64_t vector);
-/* kind HV_VCPU_STATE or HV_VCPU_SREGS. */
+/* irq as syscall.h's HV_IRQ_*: HV_ERR_INVALID_ARGS (bits, mode, LEVEL or vector where
+ * they do not belong), HV_ERR_OUT_OF_RANGE (FIXED below 16). */
+hv_status_t vcpu_obj_interrupt(struct vcpu_obj *v, uint64_t irq);
+/* kind HV_VCPU_STATE, HV_VCPU_SREGS, HV_VCPU_LAPIC or HV_VCPU_STATS. */
 void vcpu_obj_read_state(struct vcpu_obj *v, uint32_t kind, union vcpu_obj_state *s);
 /*
- * kind HV_VCPU_STATE, HV_VCPU_IO or HV_VCPU_SREGS. HV_ERR_INVALID_ARGS: a
+ * kind HV_VCPU_STATE, HV_VCPU_IO, HV_VCPU_SREGS, HV_VCPU_LAPIC or
+ * HV_VCPU_STATS. HV_ERR_INVALID_ARGS: a
  * state state.h does not allow; HV_ERR_BAD_STATE: HV_VCPU_IO with no IN
  * waiting.
  */

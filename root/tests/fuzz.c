@@ -83,9 +83,10 @@ static const uint32_t allowed[HV_SYS_COUNT] = {
     [HV_SYS_VCPU_CREATE] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_INVALID_ARGS) |
                            S(HV_ERR_NO_MEMORY) | S(HV_ERR_NO_RESOURCES),
     [HV_SYS_VCPU_RESUME] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_BAD_STATE) | S(HV_ERR_CANCELED) |
-                           S(HV_ERR_INVALID_ARGS),
+                           S(HV_ERR_INVALID_ARGS) | S(HV_ERR_TIMED_OUT),
     [HV_SYS_VCPU_KICK] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_BAD_STATE),
-    [HV_SYS_VCPU_INTERRUPT] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_OUT_OF_RANGE) | S(HV_ERR_BAD_STATE),
+    [HV_SYS_VCPU_INTERRUPT] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_OUT_OF_RANGE) |
+                              S(HV_ERR_INVALID_ARGS) | S(HV_ERR_BAD_STATE),
     [HV_SYS_VCPU_READ_STATE] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_BAD_STATE) |
                                S(HV_ERR_INVALID_ARGS),
     [HV_SYS_VCPU_WRITE_STATE] = S(HV_OK) | HANDLE_ERRS | S(HV_ERR_BAD_STATE) |
@@ -662,13 +663,23 @@ static void do_vcpu_create(void)
     }
 }
 
+/* vcpu_resume's deadline: none, 0, past, near, or anything (a guest never halts here,
+ * so a far deadline cannot block: the run ends at the end of its code). */
+static uint64_t resume_deadline(void)
+{
+    uint32_t r = below(100);
+    uint64_t now = rdtsc();
+    return r < 40 ? HV_TIME_INFINITE : r < 55 ? 0 : r < 70 ? now - below(1000000) % (now + 1)
+         : r < 90 ? now + below(20000) : rnd();
+}
+
 static void do_resume(void)
 {
-    mode(2);
+    mode(3);
     int kind;
     uint64_t h = handle_arg(V(0), H_VCPU, HV_RIGHT_EXECUTE);
-    call(HV_SYS_VCPU_RESUME, h, ptr_arg(V(1), sizeof(struct hv_packet), &kind), any(), any(),
-         any(), any());
+    call(HV_SYS_VCPU_RESUME, h, ptr_arg(V(1), sizeof(struct hv_packet), &kind),
+         resume_deadline(), any(), any(), any());
 }
 
 static void do_kick(void)
@@ -683,36 +694,52 @@ static void do_interrupt(void)
     mode(2);
     uint64_t h = handle_arg(V(0), H_VCPU, HV_RIGHT_SIGNAL);
     uint32_t r = below(100);
-    uint64_t vec = V(1) ? 16 + below(240) : r < 70 ? below(300) : r < 85 ? 0xffffffffu : rnd();
-    call(HV_SYS_VCPU_INTERRUPT, h, vec, any(), any(), any(), any());
+    uint64_t irq;
+    if (V(1))                           /* FIXED (edge or level), NMI, ExtINT */
+        irq = r < 50 ? (16 + below(240)) | (below(3) ? 0 : HV_IRQ_LEVEL)
+            : r < 70 ? HV_IRQ_NMI : HV_IRQ_EXTINT | below(256);
+    else                                /* any mode and flag bits, vectors < 16, junk */
+        irq = r < 50 ? below(256) | (uint64_t)below(8) << 8 | (below(2) ? HV_IRQ_LEVEL : 0)
+            : r < 70 ? below(0x10000) : r < 85 ? 0xffffffffu : rnd();
+    call(HV_SYS_VCPU_INTERRUPT, h, irq, any(), any(), any(), any());
 }
 
-/* Kind 2 is left out of writes: HV_VCPU_SREGS is on its way, and random segment state
- * would make every resume a failed VM entry with a long diagnostic on the console. */
+/* Kind 2 is left out of writes: random segment state would make every resume a failed
+ * VM entry with a long diagnostic on the console. */
 static uint64_t state_kind(bool valid, bool write)
 {
     uint32_t r = below(100);
     if (valid)
-        return write && r < 30 ? HV_VCPU_IO : HV_VCPU_STATE;
-    return r < 30 ? HV_VCPU_STATE : r < 60 ? HV_VCPU_IO : r < 90 ? (write ? 3 : 2) + below(8)
-         : rnd() | 1ull << 40;
+        return write && r < 30 ? HV_VCPU_IO : r < 50 ? HV_VCPU_LAPIC : r < 65 ? HV_VCPU_STATS
+             : !write && r < 75 ? HV_VCPU_SREGS : HV_VCPU_STATE;
+    return r < 20 ? HV_VCPU_STATE : r < 40 ? HV_VCPU_IO : r < 50 ? HV_VCPU_LAPIC
+         : r < 60 ? HV_VCPU_STATS : r < 90 ? 5 + below(8) : rnd() | 1ull << 40;
+}
+
+/* The size of a kind's struct (that of hv_vcpu_state for unknown kinds). */
+static uint64_t state_size(uint64_t kind)
+{
+    return kind == HV_VCPU_IO ? sizeof(struct hv_vcpu_io)
+         : kind == HV_VCPU_SREGS ? sizeof(struct hv_vcpu_sregs)
+         : kind == HV_VCPU_LAPIC ? sizeof(struct hv_vcpu_lapic)
+         : kind == HV_VCPU_STATS ? sizeof(struct hv_vcpu_stats) : sizeof(struct hv_vcpu_state);
 }
 
 static void do_read_state(void)
 {
     mode(4);
     uint64_t h = handle_arg(V(0), H_VCPU, HV_RIGHT_READ), kind = state_kind(V(1), false);
+    uint64_t size = state_size(kind);
     int pk;
-    uint64_t buf = ptr_arg(V(2), sizeof(struct hv_vcpu_state), &pk);
-    call(HV_SYS_VCPU_READ_STATE, h, kind, buf, size_arg(V(3), sizeof(struct hv_vcpu_state)),
-         any(), any());
+    uint64_t buf = ptr_arg(V(2), size, &pk);
+    call(HV_SYS_VCPU_READ_STATE, h, kind, buf, size_arg(V(3), size), any(), any());
 }
 
 static void do_write_state(void)
 {
     mode(4);
     uint64_t h = handle_arg(V(0), H_VCPU, HV_RIGHT_WRITE), kind = state_kind(V(1), true);
-    uint64_t size = kind == HV_VCPU_IO ? sizeof(struct hv_vcpu_io) : sizeof(struct hv_vcpu_state);
+    uint64_t size = state_size(kind);
     int pk;
     uint64_t buf;
     do                                      /* read-only bytes could be a valid state */
@@ -725,6 +752,24 @@ static void do_write_state(void)
             struct hv_vcpu_io io = { .access_size = sizes[good ? below(3) : 3 + below(4)],
                                      .data = (uint32_t)rnd() };
             memcpy((void *)(uintptr_t)buf, &io, sizeof(io));
+        } else if (kind == HV_VCPU_LAPIC || kind == HV_VCPU_STATS) {
+            /* Random bytes; for LAPIC sometimes a valid-looking base and zero LVT/SVR
+             * reserved bits, for STATS sometimes all zero (enables counting). */
+            uint8_t *b = (uint8_t *)(uintptr_t)buf;
+            bool zero = kind == HV_VCPU_STATS && good && below(2);
+            for (uint64_t i = 0; i < size; i++)
+                b[i] = zero ? 0 : (uint8_t)rnd();
+            if (kind == HV_VCPU_LAPIC && good) {
+                struct hv_vcpu_lapic *l = (struct hv_vcpu_lapic *)(uintptr_t)buf;
+                l->apic_base = 0xfee00000ull | (below(2) ? 1u << 11 : 0) | (below(4) ? 0 : 1u << 10);
+                l->regs[0xf] &= 0x3ff;
+                for (unsigned i = 0x32; i <= 0x37; i++)
+                    l->regs[i] &= 0x1a7ffu;
+                l->regs[0x32] &= ~(7u << 8);
+                l->regs[0x37] &= 0x100ffu;
+                if (below(2))
+                    l->regs[0x32] |= 1u << 16;      /* mostly a masked timer */
+            }
         } else {
             struct hv_vcpu_state s;
             uint64_t *w = &s.rax;

@@ -238,4 +238,87 @@ BLOB(tg_sse)
     hlt
 END(tg_sse)
 
+/* Loads its GDT and IDT, halts with IF=0 (the VMM sees HLT); after it outputs 'D' and
+ * halts again. The NMI handler (gate 2, set by the VMM) outputs 'N'. */
+BLOB(tg_nmi)
+    lgdt A(tg_nmi, 1f)
+    lidt A(tg_nmi, 2f)
+    hlt
+LABEL(tg_nmi_after_hlt)
+    mov $0x44, %al                      /* 'D' */
+    out %al, $0xe9
+    hlt
+LABEL(tg_nmi_end_hlt)
+LABEL(tg_nmi_handler)
+    mov $0x4e, %al                      /* 'N' */
+    out %al, $0xe9
+    iret
+    .p2align 2
+1:  .word 31
+    .long 0x500
+2:  .word 0x40 * 8 + 7
+    .long 0x6000
+END(tg_nmi)
+
+/* Software-enables its local APIC through the xAPIC page (SVR = 0x1ff), enables
+ * interrupts and halts in a loop. The handler (gate 0x40) outputs 'I' and writes EOI. */
+BLOB(tg_eoi)
+    lgdt A(tg_eoi, 1f)
+    lidt A(tg_eoi, 2f)
+    movl $0x1ff, 0xfee000f0
+    sti
+3:  hlt
+LABEL(tg_eoi_after_hlt)
+    jmp 3b
+LABEL(tg_eoi_handler)
+    push %eax
+    mov $0x49, %al                      /* 'I' */
+    out %al, $0xe9
+    movl $0, 0xfee000b0                 /* EOI */
+LABEL(tg_eoi_after_eoi)
+    pop %eax
+    iret
+    .p2align 2
+1:  .word 31
+    .long 0x500
+2:  .word 0x40 * 8 + 7
+    .long 0x6000
+END(tg_eoi)
+
+/* ECX OUTs to port 0x80, then HLT (exit counting). */
+BLOB(tg_outs)
+1:  out %al, $0x80
+    dec %ecx
+    jnz 1b
+    hlt
+LABEL(tg_outs_after)
+END(tg_outs)
+
+/* STI and HLT: asleep in the kernel while a deadline is set. */
+BLOB(tg_sti_hlt)
+    sti
+    hlt
+LABEL(tg_sti_hlt_after)
+    hlt
+END(tg_sti_hlt)
+
+/* For root/bench: halts with IF=1 in a loop; the handler (gate 0x40) reads the TSC
+ * first and reports its low half with a 32-bit OUT to port 0x81. */
+BLOB(tg_bench_irq)
+    lgdt A(tg_bench_irq, 1f)
+    lidt A(tg_bench_irq, 2f)
+    sti
+3:  hlt
+    jmp 3b
+LABEL(tg_bench_irq_handler)
+    rdtsc
+    out %eax, $0x81
+    iret
+    .p2align 2
+1:  .word 31
+    .long 0x500
+2:  .word 0x40 * 8 + 7
+    .long 0x6000
+END(tg_bench_irq)
+
     .section .note.GNU-stack, "", @progbits

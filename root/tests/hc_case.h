@@ -151,6 +151,9 @@ void hog_release(void);
 
 extern const struct hc_case thread_cases[];
 extern const unsigned n_thread_cases;
+/* root/tests/vcpu_events.c: deadlines, interrupt modes, EOI packets, LAPIC state, stats. */
+extern const struct hc_case event_cases[];
+extern const unsigned n_event_cases;
 /* After every case: let the threads it started end (or give up on them: their stacks
  * stay mapped, the case fails), and let the scheduler free the ended ones. */
 void threads_after_case(void);

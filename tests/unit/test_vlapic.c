@@ -2,10 +2,11 @@
  * vmx/vlapic.c tests: priorities (PPR, TPR masking), acceptance and EOI order,
  * level-triggered EOI reporting, ESR write-then-read, ICR IPIs (self, shorthands,
  * illegal vectors, NMI/INIT/SIPI), SVR software disable, x2APIC MSR rules, and the
- * timer in each mode and divide value.
+ * timer in each mode and divide value, and the whole-state get/set of HV_VCPU_LAPIC.
  */
 #include "vlapic.h"
 #include "ut.h"
+#include "hv/state.h"
 
 static struct vlapic fresh(void)
 {
@@ -284,4 +285,125 @@ UT_TEST(vlapic_timer_tsc_deadline)
     vlapic_tsc_deadline_write(&l, 9000, 6000);
     vlapic_write(&l, APIC_LVT_TIMER, 0x42, 6002);
     CHECK_EQ(vlapic_timer_deadline(&l), 0);
+}
+
+/* ---- HV_VCPU_LAPIC: vlapic_state_get / _valid / _set ---------------------------------- */
+
+#define R(off) ((off) >> 4)
+
+UT_TEST(vlapic_state_round_trip)
+{
+    struct vlapic a = fresh(), b;
+    vlapic_write(&a, APIC_ID, 5u << 24, 0);
+    vlapic_write(&a, APIC_TPR, 0x20, 0);
+    vlapic_write(&a, APIC_LDR, 0x3u << 24, 0);
+    vlapic_write(&a, APIC_LVT_LINT0, 0x700, 0);           /* ExtINT, unmasked */
+    vlapic_write(&a, APIC_LVT_ERROR, 0x33, 0);
+    vlapic_write(&a, APIC_ICR_HI, 7u << 24, 0);
+    vlapic_set_irr(&a, 0x51, true);                        /* level: TMR */
+    vlapic_accept(&a, 0x51);
+    vlapic_set_irr(&a, 0x61, false);
+    vlapic_set_irr(&a, 3, false);                          /* receive illegal vector */
+    vlapic_write(&a, APIC_ESR, 0, 0);
+    struct hv_vcpu_lapic s, t;
+    vlapic_state_get(&a, &s, 0);
+    CHECK_EQ(s.regs[R(APIC_ID)], 5u << 24);
+    CHECK_EQ(s.regs[R(APIC_VERSION)], VLAPIC_VERSION);
+    CHECK_EQ(s.regs[R(APIC_PPR)], 0x50u);
+    CHECK_EQ(s.regs[R(APIC_ISR) + 2], 1u << 17);
+    CHECK_EQ(s.regs[R(APIC_TMR) + 2], 1u << 17);
+    CHECK_EQ(s.regs[R(APIC_IRR) + 3], 1u << 1);
+    CHECK_EQ(s.regs[R(APIC_ESR)], ESR_RECEIVE_ILLEGAL_VECTOR);
+    CHECK_EQ(s.regs[R(APIC_LVT_LINT0)], 0x700u);
+    CHECK_EQ(s.regs[R(APIC_ICR_HI)], 7u << 24);
+    CHECK(vlapic_state_valid(&s));
+    vlapic_reset(&b, 0, 1, 1);
+    vlapic_state_set(&b, &s, false, 0);
+    vlapic_state_get(&b, &t, 0);
+    for (unsigned i = 0; i < 64; i++)
+        CHECK_EQ(t.regs[i], s.regs[i]);
+    CHECK_EQ(vlapic_pending(&b), 0x61);
+    /* The level vector's EOI is reported as before. */
+    vlapic_accept(&b, 0x61);
+    CHECK_EQ(vlapic_eoi(&b), 0x61);
+    CHECK_EQ(vlapic_eoi(&b), 0x51);
+    CHECK_EQ(b.eoi_level[2], 1u << 17);
+}
+
+UT_TEST(vlapic_state_reserved_bits)
+{
+    struct vlapic a = fresh();
+    struct hv_vcpu_lapic s;
+    vlapic_state_get(&a, &s, 0);
+    CHECK(vlapic_state_valid(&s));
+    struct hv_vcpu_lapic bad = s;
+    bad.regs[R(APIC_SVR)] |= 1u << 12;                    /* no EOI-broadcast suppression */
+    CHECK(!vlapic_state_valid(&bad));
+    bad = s;
+    bad.regs[R(APIC_LVT_TIMER)] |= 1u << 19;              /* above the timer mode */
+    CHECK(!vlapic_state_valid(&bad));
+    bad = s;
+    bad.regs[R(APIC_LVT_ERROR)] |= 4u << 8;               /* the error LVT has no delivery mode */
+    CHECK(!vlapic_state_valid(&bad));
+    bad = s;
+    bad.regs[R(APIC_LVT_LINT1)] |= 1u << 20;
+    CHECK(!vlapic_state_valid(&bad));
+    /* The read-only delivery status and remote IRR are ignored, not refused. */
+    bad = s;
+    bad.regs[R(APIC_LVT_LINT0)] |= (1u << 12) | (1u << 14);
+    CHECK(vlapic_state_valid(&bad));
+    struct vlapic b;
+    vlapic_reset(&b, 0, 1, 1);
+    vlapic_state_set(&b, &bad, false, 0);
+    CHECK_EQ(vlapic_read(&b, APIC_LVT_LINT0, 0), s.regs[R(APIC_LVT_LINT0)]);
+    /* Software-disabled: every LVT comes back masked (10.4.7.2). */
+    bad = s;
+    bad.regs[R(APIC_SVR)] = 0xff;
+    bad.regs[R(APIC_LVT_TIMER)] = 0x40;
+    vlapic_state_set(&b, &bad, false, 0);
+    CHECK_EQ(vlapic_read(&b, APIC_LVT_TIMER, 0), LVT_MASKED | 0x40);
+}
+
+UT_TEST(vlapic_state_timer_runs_on)
+{
+    /* One-shot: 2 TSC ticks per count; 300 of 1000 left restores as 300, runs out 600 later. */
+    struct vlapic a = fresh();
+    vlapic_write(&a, APIC_TIMER_DCR, 0xb, 0);             /* divide by 1 */
+    vlapic_write(&a, APIC_LVT_TIMER, 0x40, 0);
+    a.tsc_mult = 2;
+    vlapic_write(&a, APIC_TIMER_ICR, 1000, 0);
+    struct hv_vcpu_lapic s;
+    vlapic_state_get(&a, &s, 1400);
+    CHECK_EQ(s.regs[R(APIC_TIMER_CCR)], 300u);
+    CHECK_EQ(s.regs[R(APIC_TIMER_ICR)], 1000u);
+    struct vlapic b;
+    vlapic_reset(&b, 0, 2, 1);
+    vlapic_state_set(&b, &s, false, 50000);               /* restored at another time */
+    CHECK_EQ(vlapic_read(&b, APIC_TIMER_CCR, 50000), 300u);
+    CHECK_EQ(vlapic_read(&b, APIC_TIMER_CCR, 50200), 200u);
+    CHECK_EQ(vlapic_timer_deadline(&b), 50600u);
+    CHECK(vlapic_timer_expire(&b, 50600));
+    CHECK_EQ(vlapic_pending(&b), 0x40);
+    /* Periodic: the next period is the full initial count. */
+    vlapic_write(&a, APIC_LVT_TIMER, (1u << 17) | 0x41, 0);
+    vlapic_write(&a, APIC_TIMER_ICR, 100, 0);
+    vlapic_state_get(&a, &s, 150);                        /* 200-tick periods: 25 counts left */
+    CHECK_EQ(s.regs[R(APIC_TIMER_CCR)], 25u);
+    vlapic_state_set(&b, &s, false, 1000);
+    CHECK_EQ(vlapic_timer_deadline(&b), 1050u);
+    CHECK(vlapic_timer_expire(&b, 1050));
+    CHECK_EQ(vlapic_timer_deadline(&b), 1250u);
+    /* A current count of 0 leaves the timer stopped. */
+    s.regs[R(APIC_TIMER_CCR)] = 0;
+    vlapic_state_set(&b, &s, false, 2000);
+    CHECK_EQ(vlapic_timer_deadline(&b), 0);
+    /* TSC-deadline mode: armed from tsc_deadline. */
+    s.regs[R(APIC_LVT_TIMER)] = (2u << 17) | 0x42;
+    s.tsc_deadline = 7777;
+    vlapic_state_set(&b, &s, false, 2000);
+    CHECK_EQ(vlapic_timer_deadline(&b), 7777u);
+    CHECK_EQ(vlapic_tsc_deadline_read(&b), 7777u);
+    struct hv_vcpu_lapic t;
+    vlapic_state_get(&b, &t, 2000);
+    CHECK_EQ(t.tsc_deadline, 7777u);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "cpu_model.h"
 #include "ept.h"
+#include "hv/state.h"
 #include "vmcs.h"
 #include "vlapic.h"
 #include "vmx_names.h"
@@ -40,6 +41,9 @@ enum vcpu_exit_kind {
     VCPU_EXIT_ENTRY_FAILED,     /* VM entry failed: entry_failure.* */
     VCPU_EXIT_UNHANDLED,        /* any other exit: reason, qualification, rip */
     VCPU_EXIT_YIELD,            /* a host interrupt asked for the scheduler: run again later */
+    VCPU_EXIT_DEADLINE,         /* the host TSC reached vcpu.deadline */
+    VCPU_EXIT_EOI,              /* the guest EOIed a level-triggered vector: eoi.vector (rip
+                                   already past the EOI) */
 };
 
 struct vcpu_exit {
@@ -76,9 +80,12 @@ struct vcpu_exit {
             uint32_t error;
         } exception;
         struct {
-            uint64_t wake_tsc;  /* host TSC when the APIC timer wakes the guest; 0: nothing
-                                   in the kernel will (see vcpu.hlt_block) */
+            uint64_t wake_tsc;  /* host TSC when the APIC timer or the deadline wakes the
+                                   guest; 0: nothing in the kernel will (vcpu.hlt_block) */
         } hlt;
+        struct {
+            uint8_t vector;
+        } eoi;
         struct {
             uint32_t vm_insn_error;     /* VMfailValid: VM-instruction error number */
             uint32_t reason;            /* failed entry: exit reason with bit 31 */
@@ -121,11 +128,14 @@ struct vcpu {
     struct vcpu_exit exit;      /* filled when vcpu_run returns */
     uint64_t exit_counts[VMX_EXIT_REASONS];
 
-    /* Event injection: the virtual local APIC's IRR (lapic), one pending ExtINT vector
-     * (the 8259's INTR, which bypasses the APIC's priorities) and an NMI. */
-    int16_t pending_irq;        /* ExtINT; -1: none */
+    /* Event injection: the virtual local APIC's IRR (lapic), ExtINT vectors (the 8259's
+     * INTR, which bypasses the APIC's priorities) and an NMI. */
+    int16_t pending_irq;        /* the next ExtINT to inject, the lowest queued; -1: none */
     bool pending_nmi;
     bool kick;
+    uint16_t eoi_exit;          /* 1 + a level-triggered vector whose EOI ends the run; 0 */
+    uint32_t extint_more[8];    /* further ExtINT vectors queued behind pending_irq */
+    uint64_t deadline;          /* host TSC at which the run ends (VCPU_EXIT_DEADLINE); ~0 */
 
     uint32_t proc_controls;     /* cached primary processor-based controls */
     uint32_t exception_bitmap;
@@ -143,16 +153,25 @@ struct vcpu {
     uint32_t apic_id;           /* the guest's (x2)APIC ID: CPUID leaves 1, 0xB, 0x1F */
     struct vlapic lapic;        /* CR8 is lapic.tpr[7:4] (MOV to/from CR8 exit) */
     uint64_t lapic_mmio;        /* xAPIC-page accesses emulated in the kernel */
-    /* HLT that the APIC timer will end: false, the guest sleeps in the HLT activity state
-     * inside the run; true, the run ends with VCPU_EXIT_HLT and exit.hlt.wake_tsc for the
-     * caller to block its thread until then (object/vcpu_object.c). */
+    /* HLT (IF=1) that the APIC timer will end: false, the guest sleeps in the HLT activity
+     * state inside the run; true, the run ends with VCPU_EXIT_HLT and exit.hlt.wake_tsc (the
+     * APIC timer or the deadline, the earlier) for the caller to block its thread until
+     * then (object/vcpu_object.c). */
     bool hlt_block;
-    bool own_timer;             /* preempt_ticks or an APIC timer deadline: vcpu_run's slow path */
+    bool own_timer;             /* preempt_ticks, an APIC timer, a run deadline or stats_on:
+                                   vcpu_run's slow path */
     void *fpu;                  /* x87/SSE/AVX save area, one page (vmx/vcpu.c) */
     /* Registers that change hands with the FPU state, when another vCPU runs (vcpu.c). */
     uint64_t spec_ctrl;         /* IA32_SPEC_CTRL: passes through while the guest runs */
     uint64_t tsc_aux;           /* IA32_TSC_AUX: RDTSCP/RDPID read it natively */
     struct mtrr_state mtrr;     /* stored and read back only (vmx/emulate.c) */
+
+    /* HV_VCPU_STATS (vmx/vcpu_stats.c): counted only while stats_on. */
+    bool stats_on;
+    bool stats_in_guest;        /* stats_tsc is the last entry, else the last exit */
+    uint16_t stats_reason;      /* the last exit's basic reason */
+    uint64_t stats_tsc;
+    struct hv_vcpu_stats stats;
 };
 
 /* A guest address space: EPT plus what the kernel handles without the caller. */
@@ -230,7 +249,23 @@ bool vcpu_lapic_timer_wakes(const struct vcpu *v);
 uint64_t vcpu_lapic_host_deadline(const struct vcpu *v);   /* the timer's deadline, host TSC */
 /* An interrupt from outside (any thread): IRR, or ExtINT while the APIC is disabled. */
 void vcpu_lapic_deliver(struct vcpu *v, uint8_t vector, bool level);
+/* An ExtINT from outside (the 8259's INTR): queued while the APIC is disabled (hardware or
+ * software) or LVT LINT0 is unmasked with delivery mode ExtINT, else dropped (10.5.1). */
+void vcpu_lapic_extint(struct vcpu *v, uint8_t vector);
+/* HV_VCPU_LAPIC (include/hv/state.h): false, nothing changed, for a state it refuses.
+ * The current VMCS is v's (the guest TSC). */
+void vcpu_lapic_read_state(struct vcpu *v, struct hv_vcpu_lapic *s);
+bool vcpu_lapic_write_state(struct vcpu *v, const struct hv_vcpu_lapic *s);
 void vcpu_update_attention(struct vcpu *v);    /* after changing pending events or kick */
+/* A level-triggered EOI waits to be reported (eoi_exit): fill v->exit (VCPU_EXIT_EOI); 0. */
+int vcpu_leave_eoi(struct vcpu *v);
+/* The run ends at host TSC deadline (~0: never) with VCPU_EXIT_DEADLINE, whether the
+ * guest runs (the preemption timer) or halts (exit.hlt.wake_tsc is no later). */
+void vcpu_set_deadline(struct vcpu *v, uint64_t deadline);
+/* vmx/vcpu_stats.c: HV_VCPU_STATS. Reset and start counting; the counters. */
+void vcpu_stats_enable(struct vcpu *v);
+void vcpu_stats_exit(struct vcpu *v, uint32_t basic);
+void vcpu_stats_entry(struct vcpu *v);
 /* An external interrupt waits: a queued ExtINT, or a deliverable vector in the APIC's IRR. */
 static inline bool vcpu_irq_pending(const struct vcpu *v)
 {

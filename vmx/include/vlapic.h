@@ -127,4 +127,19 @@ uint32_t vlapic_timer_divisor(uint32_t dcr);
 
 static inline bool vlapic_sw_enabled(const struct vlapic *l) { return l->svr & (1u << 8); }
 
+/*
+ * The whole register file as include/hv/state.h's struct hv_vcpu_lapic holds it
+ * (regs[i]: the register at offset 16 * i; apic_base and tsc_deadline are the
+ * caller's to fill or check). vlapic_state_get reads the current count as of tsc.
+ * vlapic_state_valid: false for LVT or SVR reserved bits (the read-only delivery
+ * status and remote IRR bits of an LVT are ignored, not refused).
+ * vlapic_state_set: takes a valid state; x2apic selects the register formats;
+ * a non-zero current count runs the one-shot/periodic timer on from that count,
+ * tsc_deadline (guest TSC) arms TSC-deadline mode; effects (nmi, eoi_level) clear.
+ */
+struct hv_vcpu_lapic;
+void vlapic_state_get(const struct vlapic *l, struct hv_vcpu_lapic *s, uint64_t tsc);
+bool vlapic_state_valid(const struct hv_vcpu_lapic *s);
+void vlapic_state_set(struct vlapic *l, const struct hv_vcpu_lapic *s, bool x2apic, uint64_t tsc);
+
 #endif
