@@ -139,9 +139,9 @@ $(BUILD)/esp/.stamp: $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI $(BUILD)/root.elf 
 
 # ---- run / debug ------------------------------------------------------------
 EMU ?= auto
-# make run GUEST=kernel.elf [GUEST_ARGS="..."] [GUEST_MEM=MiB] [GUEST_MODULES="f[=args] ..."]
+# make run GUEST=kernel.elf [GUEST_ARGS="..."] [GUEST_MEM=MiB] [GUEST_MODULES="f[=args] ..."] [GUEST_STATS=1]
 # runs that kernel under hv instead of the demo; make's status is the guest's.
-export GUEST GUEST_ARGS GUEST_MEM GUEST_MODULES GUEST_CPUS GUEST_TIMEOUT
+export GUEST GUEST_ARGS GUEST_MEM GUEST_MODULES GUEST_CPUS GUEST_TIMEOUT GUEST_STATS
 run: $(BUILD)/hv.iso esp
 	bash scripts/run.sh $(EMU)
 

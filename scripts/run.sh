@@ -10,6 +10,8 @@
 #                                  spaces, so strings may hold spaces
 #   GUEST_CPUS=N                   vCPUs (1 until SMP lands)
 #   GUEST_TIMEOUT=SECONDS          how long the emulator may run (default 600)
+#   GUEST_STATS=1                  guest.stats: the VMM prints the vCPU's exit counts and
+#                                  times and the CPU use when the guest ends
 #   auto  - QEMU+KVM (-cpu host) when /dev/kvm is usable and the CPU has VMX, else Bochs
 #   bochs - the GRUB ISO in Bochs (emulated VMX with EPT)
 #   qemu  - BOOTX64.EFI in QEMU+OVMF (TCG: no VMX, ends at the "no VMX" line)
@@ -42,6 +44,7 @@ if [ -n "${GUEST:-}" ]; then
         set -- "$@" "$file" "guest-module:$str"
     done
     cmdline="console=com1 log=info guest=$name guest.mem=$mem guest.cpus=${GUEST_CPUS:-1}"
+    case ${GUEST_STATS:-0} in 0|'') ;; *) cmdline="$cmdline guest.stats" ;; esac
     [ -n "${GUEST_ARGS:-}" ] && cmdline="$cmdline guest.args=\"$GUEST_ARGS\""
     iso=build/variants/run-guest.iso
     mkdir -p build/variants

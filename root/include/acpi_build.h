@@ -23,7 +23,9 @@
  *           PM_TMR_BLK 0x608 (4), no PM1b/PM2/GPE blocks, the same blocks
  *           as X_ Generic Address Structures (5.2.3.2: System I/O, access
  *           size word for PM1, dword for the timer), P_LVL2_LAT 101 and
- *           P_LVL3_LAT 1001 (no C2/C3), IAPC_BOOT_ARCH from the config,
+ *           P_LVL3_LAT 1001 (no C2/C3), CENTURY 0x32 (the RTC's century
+ *           byte, rtc_cmos.h), IAPC_BOOT_ARCH from the config (the VMM's:
+ *           8042, no VGA; the CMOS RTC is there),
  *           flags WBINVD | PROC_C1 | PWR_BUTTON | SLP_BUTTON | FIX_RTC (no
  *           fixed buttons or RTC wake; TMR_VAL_EXT clear: 24-bit timer; no
  *           reset register), Preferred_PM_Profile 0 (unspecified)

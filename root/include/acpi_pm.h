@@ -31,9 +31,9 @@
  * registers they cover (a 4-byte write at 0x600 writes PM1_STS and PM1_EN,
  * as ACPICA's 32-bit PM1 event block access does).
  *
- * No SCI is delivered: acpi_pm_sci_pending() says whether an enabled
- * status bit is set, for the VMM to raise IRQ 9 (the FADT's SCI_INT) when
- * it models interrupts.
+ * The SCI: acpi_pm_sci_pending() says whether an enabled status bit is
+ * set; the VMM's platform (platform.h) drives IRQ 9 (the FADT's SCI_INT)
+ * with it and wakes up at acpi_pm_next_event() for the timer's TMR_STS.
  */
 #ifndef ACPI_PM_H
 #define ACPI_PM_H
@@ -107,6 +107,11 @@ void acpi_pm_raise(struct acpi_pm *pm, uint16_t status_bits);
 
 /* Whether an enabled status bit is set (the SCI would be asserted). */
 bool acpi_pm_sci_pending(struct acpi_pm *pm);
+
+/* The tick (of the clock given at init) at which TMR_STS sets next, when it is enabled and
+ * not set yet (the next change of the timer's bit 23), else ACPI_PM_NO_EVENT. */
+#define ACPI_PM_NO_EVENT    UINT64_MAX
+uint64_t acpi_pm_next_event(struct acpi_pm *pm);
 
 /* Port accesses as the device table delivers them (ctx is the struct acpi_pm). */
 uint32_t acpi_pm_io_read(void *ctx, uint16_t port, unsigned size);

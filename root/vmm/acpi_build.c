@@ -1,6 +1,7 @@
 /* The guest's ACPI tables and RSDP (see acpi_build.h). Pure code. */
 #include "acpi_build.h"
 #include "kstring.h"
+#include "rtc_cmos.h"
 
 #define OEM_ID          "HV    "
 #define OEM_TABLE_ID    "HVPC    "
@@ -122,6 +123,7 @@ static void build_fadt(uint8_t *t, uint64_t gpa, const struct acpi_build_layout 
     t[91] = ACPI_PM_TMR_LEN;
     put16(t + 96, 101);                         /* P_LVL2_LAT > 100: no C2 */
     put16(t + 98, 1001);                        /* P_LVL3_LAT > 1000: no C3 */
+    t[108] = RTC_REG_CENTURY;                   /* CENTURY: the RTC's century byte */
     put16(t + 109, iapc_boot_arch);
     put32(t + 112, ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON |
                        ACPI_FADT_SLP_BUTTON | ACPI_FADT_FIX_RTC);

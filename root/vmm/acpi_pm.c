@@ -52,6 +52,23 @@ bool acpi_pm_sci_pending(struct acpi_pm *pm)
     return (pm->sts & pm->en) != 0;
 }
 
+/* The first elapsed tick e with floor(e * 3579545 / hz) >= count: ceil(count * hz / 3579545),
+ * split like timer_count (the remainder times hz stays below 2^64). */
+static uint64_t ticks_for(const struct acpi_pm *pm, uint64_t count)
+{
+    uint64_t hz = pm->ticks_hz;
+    return count / ACPI_PM_TIMER_HZ * hz +
+           (count % ACPI_PM_TIMER_HZ * hz + ACPI_PM_TIMER_HZ - 1) / ACPI_PM_TIMER_HZ;
+}
+
+uint64_t acpi_pm_next_event(struct acpi_pm *pm)
+{
+    uint64_t count = timer_update(pm);
+    if (!(pm->en & ACPI_PM1_TMR) || (pm->sts & ACPI_PM1_TMR))
+        return ACPI_PM_NO_EVENT;
+    return pm->t0 + ticks_for(pm, ((count >> 23) + 1) << 23);
+}
+
 /* Byte off (0-11) of the register block as a read sees it; tmr is the timer value. */
 static uint8_t read_byte(const struct acpi_pm *pm, unsigned off, uint32_t tmr)
 {

@@ -2,8 +2,9 @@
  * The guest's DSDT (ACPI 6.x section 5.2.11.1), compiled by iasl at build
  * time (root/root.mk) into a C array that root/vmm/acpi_dsdt.c includes and
  * acpi_build.c copies into the tables. Kept small: what a legacy PC
- * without PCI needs for Linux to power off through ACPI and find COM1 and
- * the fw_cfg device.
+ * without PCI needs for Linux to power off through ACPI and find COM1, the
+ * fw_cfg device and the PC's interrupt controller, timer and clock (with
+ * the ports and IRQs root/vmm/platform.c gives them).
  */
 DefinitionBlock ("", "DSDT", 2, "HV    ", "HVPC    ", 1)
 {
@@ -26,6 +27,41 @@ DefinitionBlock ("", "DSDT", 2, "HV    ", "HVPC    ", 1)
             {
                 IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08)
                 IRQNoFlags () {4}
+            })
+        }
+
+        /* The 8259 pair (root/vmm/pic8259.c) and its ELCR; IRQ 2 is the cascade. */
+        Device (PIC)
+        {
+            Name (_HID, EisaId ("PNP0000"))
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x0020, 0x0020, 0x01, 0x02)
+                IO (Decode16, 0x00A0, 0x00A0, 0x01, 0x02)
+                IO (Decode16, 0x04D0, 0x04D0, 0x01, 0x02)
+                IRQNoFlags () {2}
+            })
+        }
+
+        /* The 8254 PIT (root/vmm/pit8254.c): counter 0 on IRQ 0. */
+        Device (TMR)
+        {
+            Name (_HID, EisaId ("PNP0100"))
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x0040, 0x0040, 0x01, 0x04)
+                IRQNoFlags () {0}
+            })
+        }
+
+        /* The MC146818A RTC and CMOS RAM (root/vmm/rtc_cmos.c) on IRQ 8. */
+        Device (RTC)
+        {
+            Name (_HID, EisaId ("PNP0B00"))
+            Name (_CRS, ResourceTemplate ()
+            {
+                IO (Decode16, 0x0070, 0x0070, 0x01, 0x02)
+                IRQNoFlags () {8}
             })
         }
 

@@ -8,6 +8,8 @@
  *                      the flat test guests of guest/PROTOCOL.md)
  *   guest.args="..."   the guest's command line (Multiboot)
  *   guest.strict       a port or address no device has stops the guest
+ *   guest.stats        count the vCPU's exits and times (HV_VCPU_STATS) and print a table
+ *                      of them and the CPU use at the end (vmm_stats.c)
  *   log=debug          the first access to each such place is reported
  * Boot modules named guest-module:STRING go to the guest as Multiboot modules,
  * in boot order, each with STRING as its string.
@@ -71,6 +73,7 @@ static bool read_options(const struct hv_startup *su, struct vmm_options *o, cha
     if (!cmdline_lookup(su->cmdline, "guest.args", o->args, sizeof(o->args)))
         o->args[0] = 0;
     o->strict = cmdline_lookup(su->cmdline, "guest.strict", buf, sizeof(buf)) != 0;
+    o->stats = cmdline_lookup(su->cmdline, "guest.stats", buf, sizeof(buf)) != 0;
     o->debug = cmdline_list_has(su->cmdline, "log", "debug");
     if (cmdline_lookup(su->cmdline, "guest.cpus", buf, sizeof(buf)) && strcmp(buf, "1")) {
         printf("root: guest.cpus=%s: this VMM runs guests with one vCPU\n", buf);

@@ -58,7 +58,7 @@ static void e9_putc(void *ctx, char c)
 }
 
 /* Partial lines go out before the VMM says anything about the guest. */
-static void console_flush(struct vm *vm)
+void vmm_flush(struct vm *vm)
 {
     if (vm->com1_line.len)
         line_flush(vm, &vm->com1_line);
@@ -87,11 +87,11 @@ static void com1_write(void *ctx, uint16_t port, unsigned size, uint32_t value)
 /* ---- reporting ---------------------------------------------------------------------- */
 
 /* True for HV_OK; else says which call failed and ends the run as the VMM's fault. */
-static bool ok(struct vm *vm, const char *call, hv_status_t rc)
+bool vmm_ok(struct vm *vm, const char *call, hv_status_t rc)
 {
     if (rc == HV_OK)
         return true;
-    console_flush(vm);
+    vmm_flush(vm);
     printf("root: guest %s: %s failed: %s (%d)\n", vm->name, call, hv_status_name(rc), rc);
     vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "a hypercall failed");
     return false;
@@ -99,7 +99,7 @@ static bool ok(struct vm *vm, const char *call, hv_status_t rc)
 
 static void stop(struct vm *vm, uint32_t status, const char *why)
 {
-    console_flush(vm);
+    vmm_flush(vm);
     vmm_exit_set(&vm->exit, status, why);
 }
 
@@ -118,7 +118,7 @@ static void unclaimed(struct vm *vm, bool io, uint64_t addr, unsigned size, bool
             vm->mmio_seen[vm->nmmio_seen++] = addr >> 12;
     }
     if ((vm->opt->debug && first) || vm->opt->strict) {
-        console_flush(vm);
+        vmm_flush(vm);
         printf("root: guest %s: %s %s of %u bytes at %s 0x%llx: nothing there%s\n", vm->name,
                first ? "first" : "another", write ? "write" : "read", size,
                io ? "port" : "address", (unsigned long long)addr,
@@ -135,11 +135,12 @@ static void handle_io(struct vm *vm, const struct hv_packet_guest_io *io)
     unsigned size = io->access_size;
     bool claimed;
     if (io->input) {
+        vmm_platform_before_in(vm, io->port);
         uint32_t v = vmm_io_read(&vm->devices, io->port, size, &claimed);
         if (!claimed)
             unclaimed(vm, true, io->port, size, false);
         struct hv_vcpu_io done = { .access_size = (uint8_t)size, .data = v };
-        ok(vm, "hv_vcpu_write_state(HV_VCPU_IO)",
+        vmm_ok(vm, "hv_vcpu_write_state(HV_VCPU_IO)",
            hv_vcpu_write_state(vm->vcpu, HV_VCPU_IO, &done, sizeof(done)));
     } else {
         vmm_io_write(&vm->devices, io->port, size, io->data, &claimed);
@@ -167,12 +168,12 @@ static void handle_mem(struct vm *vm, const struct hv_packet_guest_mem *m)
     if (!claimed)
         unclaimed(vm, false, m->addr, m->access_size, false);
     struct hv_vcpu_state s;
-    if (!ok(vm, "hv_vcpu_read_state", hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s))))
+    if (!vmm_ok(vm, "hv_vcpu_read_state", hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s))))
         return;
     uint64_t *r = gpr(&s, m->reg);
     *r = mmio_load_result(*r, m, v);
     s.rip += m->inst_len;
-    ok(vm, "hv_vcpu_write_state", hv_vcpu_write_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s)));
+    vmm_ok(vm, "hv_vcpu_write_state", hv_vcpu_write_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s)));
 }
 
 static void dump_registers(struct vm *vm)
@@ -190,8 +191,8 @@ static void dump_registers(struct vm *vm)
 
 static void handle_vcpu_event(struct vm *vm, const struct hv_packet_guest_vcpu *e)
 {
-    console_flush(vm);
     if (e->kind == HV_VCPU_SHUTDOWN) {
+        vmm_flush(vm);
         printf("root: guest %s: triple fault at rip 0x%llx\n", vm->name,
                (unsigned long long)e->rip);
         dump_registers(vm);
@@ -199,15 +200,20 @@ static void handle_vcpu_event(struct vm *vm, const struct hv_packet_guest_vcpu *
         return;
     }
     if (e->kind == HV_VCPU_HALT) {
-        /* No device raises interrupts yet: a HLT can never end, whatever RFLAGS.IF says. */
+        /* With interrupts on and a device timer or console input that can interrupt it, the
+         * VMM waits for them; else (IF=0: no NMI source here) the HLT can never end. */
         struct hv_vcpu_state s;
         bool intr = hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s)) == HV_OK &&
                     (s.rflags & (1u << 9));
+        if (intr && vmm_platform_halt(vm))
+            return;
+        vmm_flush(vm);
         printf("root: guest %s: halted forever at rip 0x%llx (HLT with interrupts %s, nothing "
                "can wake it)\n", vm->name, (unsigned long long)e->rip, intr ? "on" : "off");
         stop(vm, VMM_STATUS_HALTED, "halted forever");
         return;
     }
+    vmm_flush(vm);
     printf("root: guest %s: vCPU event %u at rip 0x%llx\n", vm->name, e->kind,
            (unsigned long long)e->rip);
     stop(vm, VMM_STATUS_UNHANDLED, "unknown vCPU event");
@@ -215,7 +221,7 @@ static void handle_vcpu_event(struct vm *vm, const struct hv_packet_guest_vcpu *
 
 static void handle_exit(struct vm *vm, const struct hv_packet_vcpu_exit *e)
 {
-    console_flush(vm);
+    vmm_flush(vm);
     printf("root: guest %s: %sexit %s (%u), qualification 0x%llx, rip 0x%llx, gpa 0x%llx\n",
            vm->name, (e->reason & EXIT_REASON_ENTRY_FAILURE) ? "VM entry failed: " : "",
            vmx_exit_reason_name(e->reason & 0xffff), e->reason & 0xffff,
@@ -229,7 +235,12 @@ static void run(struct vm *vm)
 {
     while (!vm->exit.done) {
         struct hv_packet p;
-        if (!ok(vm, "hv_vcpu_resume", hv_vcpu_resume(vm->vcpu, &p, HV_TIME_INFINITE)))
+        hv_status_t rc = hv_vcpu_resume(vm->vcpu, &p, vmm_platform_deadline(vm));
+        if (rc == HV_ERR_TIMED_OUT) {
+            vmm_platform_timed_out(vm);
+            continue;
+        }
+        if (!vmm_ok(vm, "hv_vcpu_resume", rc))
             break;
         switch (p.type) {
         case HV_PKT_GUEST_IO:
@@ -244,12 +255,16 @@ static void run(struct vm *vm)
         case HV_PKT_VCPU_EXIT:
             handle_exit(vm, &p.vcpu_exit);
             break;
+        case HV_PKT_GUEST_EOI:
+            platform_eoi(&vm->plat, (uint8_t)p.guest_eoi.vector);
+            break;
         default:
-            console_flush(vm);
+            vmm_flush(vm);
             printf("root: guest %s: unknown packet type %u\n", vm->name, p.type);
             stop(vm, VMM_STATUS_UNHANDLED, "unknown packet");
             break;
         }
+        platform_sync(&vm->plat);       /* the lines follow what the exit changed */
     }
 }
 
@@ -265,26 +280,20 @@ static const char *format_name(enum gl_format f)
     return f == GL_FORMAT_MB2 ? "Multiboot2" : f == GL_FORMAT_MB1 ? "Multiboot" : "flat";
 }
 
-static uint64_t tsc_now(void *ctx)
-{
-    (void)ctx;
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
-/* COM1, the PC's fixed ports, fw_cfg and the ACPI PM block, in the one table. */
+/* COM1, the PC's fixed ports, fw_cfg, the ACPI PM block and the platform (interrupt
+ * controllers, PIT, RTC), in the one table. */
 static bool devices_setup(struct vm *vm)
 {
     struct hv_system_info info;
-    if (!ok(vm, "hv_system_info", hv_system_info(&info, sizeof(info))))
+    if (!vmm_ok(vm, "hv_system_info", hv_system_info(&info, sizeof(info))))
         return false;
     vmm_devices_init(&vm->devices);
     uart_init(&vm->com1, COM1_BASE, com1_putc, vm);
     pc_ports_init(&vm->pc, &vm->exit, e9_putc, vm);
     fw_cfg_init(&vm->fw_cfg, &(struct fw_cfg_config){ .ram_bytes = vm->ram_size, .cpus = 1,
                                                       .cmdline = vm->opt->args });
-    acpi_pm_init(&vm->pm, tsc_now, 0, info.tsc_hz, &vm->exit);
+    vm->tsc_hz = info.tsc_hz;
+    acpi_pm_init(&vm->pm, vmm_tsc, 0, info.tsc_hz, &vm->exit);
     struct vmm_device com1 = { "com1", COM1_BASE, UART_NPORTS, 0, 0, vm, com1_read, com1_write,
                                0, 0 }, fw_cfg, pm;
     fw_cfg_device(&vm->fw_cfg, &fw_cfg);
@@ -294,7 +303,7 @@ static bool devices_setup(struct vm *vm)
         printf("root: guest %s: the device table refused a device\n", vm->name);
         return false;
     }
-    return true;
+    return vmm_platform_setup(vm);
 }
 
 /* Guest RAM as the PC layout has it: each window of the host buffer at its place (the
@@ -305,7 +314,7 @@ static bool memory_and_traps(struct vm *vm, const struct gl_layout *l)
     uint64_t next = 0;                  /* the first address not yet mapped or trapped */
     for (unsigned i = 0; i <= l->nwindows; i++) {
         uint64_t start = i < l->nwindows ? l->windows[i].gpa : GPA_LIMIT;
-        if (start > next && !ok(vm, "hv_guest_set_trap(MEM)",
+        if (start > next && !vmm_ok(vm, "hv_guest_set_trap(MEM)",
                                 hv_guest_set_trap(vm->guest, HV_TRAP_MEM, next, start - next,
                                                   HV_HANDLE_INVALID, 0)))
             return false;
@@ -314,12 +323,12 @@ static bool memory_and_traps(struct vm *vm, const struct gl_layout *l)
         const struct gl_window *w = &l->windows[i];
         uint32_t perm = HV_GUEST_PERM_READ | HV_GUEST_PERM_EXECUTE |
                         (w->writable ? HV_GUEST_PERM_WRITE : 0);
-        if (!ok(vm, "hv_guest_map", hv_guest_map(vm->guest, w->gpa, vm->ram_va + w->offset,
+        if (!vmm_ok(vm, "hv_guest_map", hv_guest_map(vm->guest, w->gpa, vm->ram_va + w->offset,
                                                  w->len, perm)))
             return false;
         next = w->gpa + w->len;
     }
-    return ok(vm, "hv_guest_set_trap(IO)", hv_guest_set_trap(vm->guest, HV_TRAP_IO, 0, 0x10000,
+    return vmm_ok(vm, "hv_guest_set_trap(IO)", hv_guest_set_trap(vm->guest, HV_TRAP_IO, 0, 0x10000,
                                                              HV_HANDLE_INVALID, 0));
 }
 
@@ -327,8 +336,7 @@ static bool memory_and_traps(struct vm *vm, const struct gl_layout *l)
 static bool acpi_setup(struct vm *vm, const struct gl_ram *ram, uint8_t rsdp[ACPI_RSDP_LEN])
 {
     const struct acpi_build_config cfg = { .ncpus = 1, .tables_gpa = ram->layout.acpi_gpa,
-                                           .iapc_boot_arch = ACPI_IAPC_8042 | ACPI_IAPC_VGA_NOT_PRESENT |
-                                                             ACPI_IAPC_CMOS_RTC_NOT_PRESENT };
+                                           .iapc_boot_arch = ACPI_IAPC_8042 | ACPI_IAPC_VGA_NOT_PRESENT };
     uint8_t *tables = gl_host(ram, ram->layout.acpi_gpa, GL_ACPI_SIZE);
     uint8_t *rom = gl_host(ram, ACPI_BUILD_RSDP_GPA, ACPI_RSDP_LEN);
     if (!tables || !rom || acpi_build(&cfg, tables, GL_ACPI_SIZE, rsdp, 0) != ACPI_BUILD_OK) {
@@ -359,7 +367,7 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
     if (rc != GL_OK)
         return refused(vm, "lay out its RAM", rc);
     if (!devices_setup(vm) ||
-        !ok(vm, "hv_mem_map", hv_mem_map(vm->ram_size, HV_MEM_READ | HV_MEM_WRITE, &vm->ram_va)))
+        !vmm_ok(vm, "hv_mem_map", hv_mem_map(vm->ram_size, HV_MEM_READ | HV_MEM_WRITE, &vm->ram_va)))
         return false;
     gl_ram_init(&ram, (void *)(uintptr_t)vm->ram_va, vm->ram_size);
 
@@ -384,13 +392,13 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
            format_name(fmt), img.entry, (unsigned long long)(vm->ram_size >> 20),
            fmt == GL_FORMAT_FLAT ? 0 : vm->opt->nmodules);
 
-    if (!ok(vm, "hv_guest_create", hv_guest_create(0, &vm->guest)) ||
+    if (!vmm_ok(vm, "hv_guest_create", hv_guest_create(0, &vm->guest)) ||
         !memory_and_traps(vm, &ram.layout) ||
-        !ok(vm, "hv_vcpu_create", hv_vcpu_create(vm->guest, 0, img.entry, &vm->vcpu)))
+        !vmm_ok(vm, "hv_vcpu_create", hv_vcpu_create(vm->guest, 0, img.entry, &vm->vcpu)))
         return false;
 
     struct hv_vcpu_state regs;
-    if (!ok(vm, "hv_vcpu_read_state", hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &regs,
+    if (!vmm_ok(vm, "hv_vcpu_read_state", hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &regs,
                                                          sizeof(regs))))
         return false;
     if (fmt == GL_FORMAT_FLAT) {
@@ -399,7 +407,7 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
         regs.rax = boot.eax;
         regs.rbx = boot.ebx;
     }
-    return ok(vm, "hv_vcpu_write_state", hv_vcpu_write_state(vm->vcpu, HV_VCPU_STATE, &regs,
+    return vmm_ok(vm, "hv_vcpu_write_state", hv_vcpu_write_state(vm->vcpu, HV_VCPU_STATE, &regs,
                                                              sizeof(regs)));
 }
 
@@ -407,13 +415,14 @@ static bool setup(struct vm *vm, const void *image, uint64_t len)
 static bool teardown(struct vm *vm)
 {
     bool good = true;
-    console_flush(vm);
+    vmm_flush(vm);
+    vmm_platform_teardown(vm);
     if (vm->vcpu != HV_HANDLE_INVALID)
-        good &= ok(vm, "hv_handle_close(vcpu)", hv_handle_close(vm->vcpu));
+        good &= vmm_ok(vm, "hv_handle_close(vcpu)", hv_handle_close(vm->vcpu));
     if (vm->guest != HV_HANDLE_INVALID)
-        good &= ok(vm, "hv_handle_close(guest)", hv_handle_close(vm->guest));
+        good &= vmm_ok(vm, "hv_handle_close(guest)", hv_handle_close(vm->guest));
     if (vm->ram_va)
-        good &= ok(vm, "hv_mem_unmap", hv_mem_unmap(vm->ram_va, vm->ram_size));
+        good &= vmm_ok(vm, "hv_mem_unmap", hv_mem_unmap(vm->ram_va, vm->ram_size));
     vm->vcpu = vm->guest = HV_HANDLE_INVALID;
     vm->ram_va = 0;
     return good;
@@ -428,10 +437,13 @@ static uint64_t free_bytes(void)
 uint32_t vmm_run_guest(struct vm *vm, const void *image, uint64_t len)
 {
     uint64_t before = free_bytes();
-    vm->guest = vm->vcpu = HV_HANDLE_INVALID;
+    vm->guest = vm->vcpu = vm->console_port = HV_HANDLE_INVALID;
     vm->exit = (struct vmm_exit){ 0 };
-    if (setup(vm, image, len))
+    if (setup(vm, image, len)) {
+        vmm_stats_start(vm);
         run(vm);
+        vmm_stats_report(vm);
+    }
     vmm_exit_set(&vm->exit, VMM_STATUS_VMM_ERROR, "set-up failed");
     if (vm->exit.status == VMM_STATUS_RESET && vm->vcpu != HV_HANDLE_INVALID)
         dump_registers(vm);                 /* a triple fault has dumped them already */

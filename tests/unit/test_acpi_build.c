@@ -8,6 +8,7 @@
 #include "acpi.h"
 #include "acpi_build.h"
 #include "acpi_pm.h"
+#include "rtc_cmos.h"
 #include "ut.h"
 
 #define MEM_SIZE 0x100000u              /* the guest's first MiB */
@@ -246,6 +247,10 @@ UT_TEST(acpi_build_fadt_fields)
     CHECK(get16(f + 96) > 100);                 /* no C2 */
     CHECK(get16(f + 98) > 1000);                /* no C3 */
     CHECK_EQ(get16(f + 109), ACPI_IAPC_8042 | ACPI_IAPC_VGA_NOT_PRESENT);
+    CHECK(!(get16(f + 109) & ACPI_IAPC_CMOS_RTC_NOT_PRESENT));  /* the RTC is there */
+    CHECK_EQ(f[108], 0x32);                     /* CENTURY */
+    CHECK_EQ(f[108], RTC_REG_CENTURY);          /* the byte the RTC model keeps the century in */
+    CHECK_EQ(f[106] | f[107], 0);               /* DAY_ALRM, MON_ALRM: no RTC alarm extensions */
     uint32_t flags = get32(f + 112);
     CHECK(flags & ACPI_FADT_WBINVD);
     CHECK(flags & ACPI_FADT_PROC_C1);
@@ -322,6 +327,67 @@ UT_TEST(acpi_build_dsdt_s5_matches_pm_device)
     CHECK(com1);
     CHECK(fwcf);
     CHECK(qemu0002);
+}
+
+/* The value of EisaId("PNPxxxx") (ACPI 6.4 19.6.38): the compressed ID, byte-swapped. */
+static uint32_t eisa_id(const char *s)
+{
+    uint32_t v = (uint32_t)(s[0] - 0x40) << 26 | (uint32_t)(s[1] - 0x40) << 21 |
+                 (uint32_t)(s[2] - 0x40) << 16;
+    for (int i = 3; i < 7; i++)
+        v |= (uint32_t)(s[i] <= '9' ? s[i] - '0' : s[i] - 'A' + 10) << (4 * (6 - i));
+    return (v >> 24) | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | (v << 24);
+}
+
+/* The first occurrence of the n bytes of b in the DSDT's body, or NULL. */
+static const uint8_t *dsdt_find(const uint8_t *d, const void *b, size_t n, uint32_t from)
+{
+    for (uint32_t i = from; i + n <= acpi_dsdt_aml_len; i++)
+        if (!memcmp(d + i, b, n))
+            return d + i;
+    return 0;
+}
+
+/* Device name, its _HID's EISA ID, then its _CRS's I/O (Decode16, min, min, 1, len)
+ * descriptors and one IRQNoFlags mask, as iasl emits them (ACPI 6.4 6.4.2.5, 6.4.2.1). */
+static void check_device(const uint8_t *d, const char *name, const char *pnp,
+                         const uint16_t *ports, const uint8_t *lens, unsigned nports, uint16_t irqs)
+{
+    const uint8_t *dev = dsdt_find(d, name, 4, ACPI_HEADER_LEN);
+    CHECK(dev != 0);
+    if (!dev)
+        return;
+    /* iasl stores the integer in its shortest form: WordPrefix when it fits 16 bits. */
+    uint32_t id = eisa_id(pnp);
+    uint8_t hid[5] = { id <= 0xffff ? 0x0b : 0x0c, (uint8_t)id, (uint8_t)(id >> 8),
+                       (uint8_t)(id >> 16), (uint8_t)(id >> 24) };
+    uint32_t from = (uint32_t)(dev - d);
+    const uint8_t *h = dsdt_find(d, hid, id <= 0xffff ? 3 : 5, from);
+    CHECK(h != 0 && h - dev < 32);              /* the _HID right after the name */
+    for (unsigned i = 0; i < nports; i++) {
+        uint8_t io[8] = { 0x47, 0x01, (uint8_t)ports[i], (uint8_t)(ports[i] >> 8),
+                          (uint8_t)ports[i], (uint8_t)(ports[i] >> 8), 0x01, lens[i] };
+        const uint8_t *p = dsdt_find(d, io, 8, from);
+        CHECK(p != 0 && p - dev < 96);
+    }
+    uint8_t irq[3] = { 0x22, (uint8_t)irqs, (uint8_t)(irqs >> 8) };
+    const uint8_t *q = dsdt_find(d, irq, 3, from);
+    CHECK(q != 0 && q - dev < 96);
+}
+
+UT_TEST(acpi_build_dsdt_pc_devices)
+{
+    CHECK_EQ(build(1, 0), ACPI_BUILD_OK);
+    const uint8_t *d = table(lay.dsdt);
+    CHECK_EQ(eisa_id("PNP0501"), 0x0105d041u);  /* the well-known encoding */
+    check_device(d, "COM1", "PNP0501", (const uint16_t[]){ 0x3f8 }, (const uint8_t[]){ 8 }, 1,
+                 1u << 4);
+    check_device(d, "PIC_", "PNP0000", (const uint16_t[]){ 0x20, 0xa0, 0x4d0 },
+                 (const uint8_t[]){ 2, 2, 2 }, 3, 1u << 2);
+    check_device(d, "TMR_", "PNP0100", (const uint16_t[]){ 0x40 }, (const uint8_t[]){ 4 }, 1,
+                 1u << 0);
+    check_device(d, "RTC_", "PNP0B00", (const uint16_t[]){ 0x70 }, (const uint8_t[]){ 2 }, 1,
+                 1u << 8);
 }
 
 UT_TEST(acpi_build_refusals)

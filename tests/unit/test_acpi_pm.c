@@ -247,6 +247,48 @@ UT_TEST(acpi_pm_timer_status_on_bit23)
     CHECK(!acpi_pm_sci_pending(&pm));
 }
 
+UT_TEST(acpi_pm_next_event_is_bit23_change)
+{
+    setup_at(1000, FAKE_HZ);
+    CHECK_EQ(acpi_pm_next_event(&pm), ACPI_PM_NO_EVENT);        /* TMR_EN clear */
+    out(ACPI_PM1A_EVT_BLK + 2, 2, ACPI_PM1_TMR);
+    uint64_t t = acpi_pm_next_event(&pm);
+    CHECK(t != ACPI_PM_NO_EVENT);
+    /* The first clock tick at which the timer reaches 2^23. */
+    fake_now = t - 1;
+    CHECK(acpi_pm_timer(&pm) < (1u << 23));
+    CHECK(!acpi_pm_sci_pending(&pm));
+    fake_now = t;
+    CHECK_EQ(acpi_pm_timer(&pm), 1u << 23);
+    CHECK(acpi_pm_sci_pending(&pm));
+    CHECK_EQ(acpi_pm_next_event(&pm), ACPI_PM_NO_EVENT);        /* TMR_STS already set */
+    out(ACPI_PM1A_EVT_BLK, 2, ACPI_PM1_TMR);
+    uint64_t t2 = acpi_pm_next_event(&pm);                      /* the wrap: bit 23 falls */
+    fake_now = t2 - 1;
+    CHECK(!acpi_pm_sci_pending(&pm));
+    fake_now = t2;
+    CHECK_EQ(acpi_pm_timer(&pm), 0);
+    CHECK(acpi_pm_sci_pending(&pm));
+    /* 2^23 PM ticks apart: 2^23 / 3579545 s of the 2 GHz clock, to a tick. */
+    uint64_t want = (1ull << 23) * FAKE_HZ / ACPI_PM_TIMER_HZ;
+    CHECK(t2 - t >= want && t2 - t <= want + 1);
+}
+
+UT_TEST(acpi_pm_next_event_late_in_a_long_run)
+{
+    setup_at(0, 3000000000ull);
+    out(ACPI_PM1A_EVT_BLK + 2, 2, ACPI_PM1_TMR);
+    fake_now = 3000000000ull * 86400 * 365;     /* a year on: no overflow */
+    acpi_pm_sci_pending(&pm);
+    out(ACPI_PM1A_EVT_BLK, 2, ACPI_PM1_TMR);
+    uint64_t t = acpi_pm_next_event(&pm);
+    CHECK(t > fake_now);
+    fake_now = t - 1;
+    CHECK(!acpi_pm_sci_pending(&pm));
+    fake_now = t;
+    CHECK(acpi_pm_sci_pending(&pm));
+}
+
 UT_TEST(acpi_pm_clock_read_per_access)
 {
     setup();
