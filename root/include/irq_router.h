@@ -17,16 +17,17 @@
  *     the router acknowledge the 8259 and inject its vector.
  *
  * Outputs:
- *   - The 8259's INT is the local APIC's LINT0. When it is asserted and the
+ *   - The 8259's INT is the local APIC's LINT0. When it is asserted, the
  *     local APIC would take an ExtINT (APIC disabled, or LINT0 unmasked in
- *     ExtINT mode), the router runs the INTA cycle at once
- *     (pic_acknowledge) and injects HV_IRQ_EXTINT | vector: the 8259
- *     counts the interrupt as in service from the moment the VMM hands it
- *     to the kernel, not from the moment the CPU takes it. The kernel keeps
- *     one ExtINT; only a higher-priority request can reach INT before the
- *     guest's EOI, so a second one replaces an untaken first only when the
- *     guest ran with interrupts off across both. With LINT0 masked INT
- *     stays asserted, unacknowledged, as on a PC.
+ *     ExtINT mode) and the CPU has interrupts on (RFLAGS.IF), the router
+ *     runs the INTA cycle (pic_acknowledge) and injects HV_IRQ_EXTINT |
+ *     vector, which the kernel delivers at the next VM entry: the 8259
+ *     counts the interrupt as in service from then on, as the CPU's INTA
+ *     would. While the guest runs with IF=0 the request stays in the
+ *     8259's IRR, unacknowledged, as on a PC (a guest may poll, mask or
+ *     EOI around it): irq_router_extint_held() says so, and the VMM looks
+ *     again at every exit and at a deadline soon after. With LINT0 masked
+ *     INT stays asserted, unacknowledged, as on a PC.
  *   - I/O APIC messages: fixed and lowest-priority -> HV_IRQ_FIXED | vector
  *     (| HV_IRQ_LEVEL for level entries, whose EOI comes back as
  *     HV_PKT_GUEST_EOI -> irq_router_eoi); NMI -> HV_IRQ_NMI; ExtINT -> the
@@ -73,18 +74,26 @@ struct irq_lapic_view {
 
 typedef void (*irq_inject_fn)(void *ctx, uint32_t irq);
 typedef void (*irq_lapic_fn)(void *ctx, struct irq_lapic_view *v);
+typedef bool (*irq_intr_on_fn)(void *ctx);
+
+/* What the router calls; ctx is passed to each. */
+struct irq_router_ops {
+    irq_inject_fn inject;       /* vcpu_interrupt */
+    irq_lapic_fn lapic;         /* the local APIC's state; NULL: unknown */
+    irq_intr_on_fn intr_on;     /* the guest's RFLAGS.IF; NULL: always on */
+    void *ctx;
+};
 
 struct irq_router {
     struct pic8259 pic;
     struct ioapic ioapic;
     uint32_t lines;             /* input levels, bit n = line n */
-    irq_inject_fn inject;
-    irq_lapic_fn lapic;
-    void *ctx;
+    bool extint_held;           /* INT asserted for a willing LINT0, the CPU with IF=0 */
+    struct irq_router_ops ops;
 };
 
-/* Both controllers at reset, all lines low. */
-void irq_router_init(struct irq_router *r, irq_inject_fn inject, irq_lapic_fn lapic, void *ctx);
+/* Both controllers at reset, ISA lines low, PCI lines idle high. */
+void irq_router_init(struct irq_router *r, const struct irq_router_ops *ops);
 /* The 8259s and ELCR (pic_register) and the I/O APIC page. */
 bool irq_router_register(struct irq_router *r, struct vmm_devices *t);
 
@@ -95,6 +104,8 @@ void irq_router_pulse(struct irq_router *r, unsigned irq);
 /* The 8259's INT: to I/O APIC pin 0 and, if the local APIC takes ExtINTs, acknowledged and
  * injected. Call after every access to the 8259's ports too (a mask or an EOI changes it). */
 void irq_router_update(struct irq_router *r);
+/* Whether the last update left an 8259 interrupt waiting for the guest's IF. */
+bool irq_router_extint_held(const struct irq_router *r);
 /* HV_PKT_GUEST_EOI: the guest EOIed level-triggered vector. */
 void irq_router_eoi(struct irq_router *r, uint8_t vector);
 

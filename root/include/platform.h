@@ -51,9 +51,7 @@ struct platform_config {
     uint64_t ram_below_4g;          /* bytes, for the CMOS memory-size bytes */
     struct uart16550 *com1;         /* may be NULL */
     struct acpi_pm *pm;             /* may be NULL */
-    irq_inject_fn inject;           /* vcpu_interrupt */
-    irq_lapic_fn lapic;             /* the local APIC's state (may be NULL: unknown) */
-    void *ctx;                      /* for inject and lapic */
+    struct irq_router_ops irq;      /* injection, the local APIC's state, RFLAGS.IF */
 };
 
 struct platform {
@@ -75,6 +73,11 @@ bool platform_register(struct platform *p, struct vmm_devices *t);
 void platform_sync(struct platform *p);
 /* The earliest tick at which a model may raise a line, or PLATFORM_NO_EVENT. */
 uint64_t platform_next_event(struct platform *p);
+/* An 8259 interrupt waits for the guest to turn IF on (irq_router_extint_held): the VMM
+ * looks again at every exit and resumes with a deadline no later than
+ * PLATFORM_EXTINT_RECHECK_US from now. */
+#define PLATFORM_EXTINT_RECHECK_US 100
+bool platform_extint_held(const struct platform *p);
 /* The guest EOIed level-triggered vector (HV_PKT_GUEST_EOI). */
 void platform_eoi(struct platform *p, uint8_t vector);
 

@@ -8,14 +8,13 @@
 
 static void deliver(void *ctx, const struct ioapic_msg *m);
 
-void irq_router_init(struct irq_router *r, irq_inject_fn inject, irq_lapic_fn lapic, void *ctx)
+void irq_router_init(struct irq_router *r, const struct irq_router_ops *ops)
 {
     pic_init(&r->pic);
     ioapic_init(&r->ioapic, ACPI_IOAPIC_ID, deliver, r);
     r->lines = 0xffu << IRQ_ROUTER_ISA;     /* PCI lines idle high, as the I/O APIC's pins */
-    r->inject = inject;
-    r->lapic = lapic;
-    r->ctx = ctx;
+    r->extint_held = false;
+    r->ops = *ops;
 }
 
 bool irq_router_register(struct irq_router *r, struct vmm_devices *t)
@@ -33,8 +32,8 @@ static unsigned ioapic_pin(unsigned irq)
 static void lapic_view(struct irq_router *r, struct irq_lapic_view *v)
 {
     *v = (struct irq_lapic_view){ .known = false };
-    if (r->lapic)
-        r->lapic(r->ctx, v);
+    if (r->ops.lapic)
+        r->ops.lapic(r->ops.ctx, v);
 }
 
 bool irq_lapic_takes_extint(const struct irq_lapic_view *v)
@@ -78,7 +77,7 @@ uint32_t irq_msg_word(const struct ioapic_msg *m)
 static void inject_extint(struct irq_router *r)
 {
     uint8_t vector = pic_acknowledge(&r->pic);
-    r->inject(r->ctx, IRQ_EXTINT | vector);
+    r->ops.inject(r->ops.ctx, IRQ_EXTINT | vector);
 }
 
 static void deliver(void *ctx, const struct ioapic_msg *m)
@@ -98,19 +97,30 @@ static void deliver(void *ctx, const struct ioapic_msg *m)
             inject_extint(r);
         return;
     }
-    r->inject(r->ctx, word);
+    r->ops.inject(r->ops.ctx, word);
 }
 
 void irq_router_update(struct irq_router *r)
 {
     bool intr = pic_has_interrupt(&r->pic);
+    r->extint_held = false;
     ioapic_set_irq(&r->ioapic, 0, intr);
     if (!intr || !pic_has_interrupt(&r->pic))  /* pin 0 in ExtINT mode may have taken it */
         return;
     struct irq_lapic_view v;
     lapic_view(r, &v);
-    if (irq_lapic_takes_extint(&v))
-        inject_extint(r);
+    if (!irq_lapic_takes_extint(&v))
+        return;
+    if (r->ops.intr_on && !r->ops.intr_on(r->ops.ctx)) {
+        r->extint_held = true;          /* no INTA while the CPU has IF=0 */
+        return;
+    }
+    inject_extint(r);
+}
+
+bool irq_router_extint_held(const struct irq_router *r)
+{
+    return r->extint_held;
 }
 
 void irq_router_set(struct irq_router *r, unsigned irq, bool level)

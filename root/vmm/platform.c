@@ -7,7 +7,7 @@ void platform_init(struct platform *p, const struct platform_config *cfg)
     p->clock_ctx = cfg->clock_ctx;
     p->com1 = cfg->com1;
     p->pm = cfg->pm;
-    irq_router_init(&p->router, cfg->inject, cfg->lapic, cfg->ctx);
+    irq_router_init(&p->router, &cfg->irq);
     pit_init(&p->pit, cfg->now, cfg->clock_ctx, cfg->ticks_hz);
     rtc_init(&p->rtc, cfg->now, cfg->clock_ctx, cfg->ticks_hz, cfg->wall, cfg->wall_ctx,
              cfg->ram_below_4g);
@@ -45,6 +45,11 @@ uint64_t platform_next_event(struct platform *p)
     if (p->pm)
         t = earlier(t, acpi_pm_next_event(p->pm));
     return t;
+}
+
+bool platform_extint_held(const struct platform *p)
+{
+    return irq_router_extint_held(&p->router);
 }
 
 void platform_eoi(struct platform *p, uint8_t vector)

@@ -56,6 +56,7 @@ struct vm {
     uint64_t console_polled;    /* TSC of the last look at the console port */
     bool lapic_unknown;         /* HV_VCPU_LAPIC cannot be read: the router assumes */
     bool irq_warned;            /* a failed vcpu_interrupt was reported */
+    uint64_t injections;        /* vcpu_interrupt calls so far */
     bool stats_on;              /* HV_VCPU_STATS counting (guest.stats) */
     uint64_t stats_tsc, stats_idle;     /* TSC and idle ticks when counting began */
     struct vmm_line com1_line, e9_line;

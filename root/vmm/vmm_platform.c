@@ -3,6 +3,9 @@
  * local APIC's state it asks for (HV_VCPU_LAPIC), the console input port
  * (console_bind, HV_PKT_CONSOLE into COM1) and the waits of a halted guest.
  *
+ * An 8259 interrupt held while the guest has IF=0 is looked at again at
+ * every exit and PLATFORM_EXTINT_RECHECK_US after the resume at the latest.
+ *
  * Typed input reaches COM1's receiver at the latest: at once while the
  * guest sleeps in HLT (the VMM waits on the console port); at every device
  * timer deadline; within CONSOLE_POLL_MS while the guest has COM1's receive
@@ -19,6 +22,7 @@
 #define CONSOLE_POLL_MS      10
 #define CONSOLE_READ_POLL_US 1000
 #define RTC_EPOCH            1798761600     /* 2027-01-01 00:00:00 UTC: no wall clock yet */
+#define RFLAGS_IF            (1ull << 9)
 #define APIC_BASE_EN         (1ull << 11)
 #define APIC_BASE_EXTD       (1ull << 10)
 #define APIC_SVR_ENABLE      (1u << 8)
@@ -48,6 +52,7 @@ static int64_t wall(void *ctx)
 static void inject(void *ctx, uint32_t irq)
 {
     struct vm *vm = ctx;
+    vm->injections++;
     hv_status_t rc = hv_vcpu_interrupt(vm->vcpu, irq);
     if (rc != HV_OK && (irq & HV_IRQ_MODE_MASK) == HV_IRQ_EXTINT && HV_IRQ_VECTOR(irq) >= 16)
         rc = hv_vcpu_interrupt(vm->vcpu, HV_IRQ_VECTOR(irq));
@@ -80,12 +85,22 @@ static void lapic(void *ctx, struct irq_lapic_view *v)
     };
 }
 
+/* RFLAGS.IF, for the 8259's INTA (irq_router.h). */
+static bool intr_on(void *ctx)
+{
+    struct vm *vm = ctx;
+    struct hv_vcpu_state s;
+    return hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATE, &s, sizeof(s)) != HV_OK ||
+           (s.rflags & RFLAGS_IF);
+}
+
 bool vmm_platform_setup(struct vm *vm)
 {
     const struct platform_config cfg = {
         .now = vmm_tsc, .ticks_hz = vm->tsc_hz, .wall = wall,
         .ram_below_4g = vm->ram_size < (4ull << 30) ? vm->ram_size : 4ull << 30,
-        .com1 = &vm->com1, .pm = &vm->pm, .inject = inject, .lapic = lapic, .ctx = vm,
+        .com1 = &vm->com1, .pm = &vm->pm,
+        .irq = { .inject = inject, .lapic = lapic, .intr_on = intr_on, .ctx = vm },
     };
     platform_init(&vm->plat, &cfg);
     if (!platform_register(&vm->plat, &vm->devices)) {
@@ -141,6 +156,8 @@ static uint64_t earlier(uint64_t a, uint64_t b)
 uint64_t vmm_platform_deadline(struct vm *vm)
 {
     uint64_t t = platform_next_event(&vm->plat);
+    if (platform_extint_held(&vm->plat))
+        t = earlier(t, vmm_tsc(0) + vm->tsc_hz / 1000000 * PLATFORM_EXTINT_RECHECK_US);
     if (vm->console_bound && (vm->com1.ier & UART_IER_RDI))
         t = earlier(t, vm->console_polled + vm->tsc_hz / 1000 * CONSOLE_POLL_MS);
     return t;
@@ -165,6 +182,10 @@ void vmm_platform_before_in(struct vm *vm, uint16_t port)
 
 bool vmm_platform_halt(struct vm *vm)
 {
+    uint64_t before = vm->injections;
+    platform_sync(&vm->plat);           /* IF is on now: an 8259 request held for it goes in */
+    if (vm->injections != before)
+        return true;
     if (!platform_can_wake(&vm->plat, vm->console_bound))
         return false;
     uint64_t deadline = platform_next_event(&vm->plat);

@@ -28,6 +28,16 @@ static void lapic(void *ctx, struct irq_lapic_view *v)
     *v = apic;
 }
 
+static bool cpu_if = true;              /* the fake guest's RFLAGS.IF */
+static unsigned if_reads;
+
+static bool intr_on(void *ctx)
+{
+    CHECK(ctx == &r);
+    if_reads++;
+    return cpu_if;
+}
+
 static void pic_out(uint16_t port, uint8_t v)
 {
     pic_io_write(&r.pic, port, 1, v);
@@ -37,8 +47,10 @@ static void pic_out(uint16_t port, uint8_t v)
 static void setup(void)
 {
     memset(&r, 0x5a, sizeof(r));
-    irq_router_init(&r, inject, lapic, &r);
-    ninjected = apic_reads = 0;
+    const struct irq_router_ops ops = { inject, lapic, intr_on, &r };
+    irq_router_init(&r, &ops);
+    ninjected = apic_reads = if_reads = 0;
+    cpu_if = true;
     apic = (struct irq_lapic_view){ .known = true, .enabled = false, .lint0 = 1u << 16 };
     pic_out(0x20, 0x11); pic_out(0x21, 0x20); pic_out(0x21, 0x04); pic_out(0x21, 0x01);
     pic_out(0xa0, 0x11); pic_out(0xa1, 0x28); pic_out(0xa1, 0x02); pic_out(0xa1, 0x01);
@@ -78,6 +90,43 @@ UT_TEST(irq_router_pic_extint_with_apic_disabled)
     irq_router_set(&r, 8, false);
     irq_router_update(&r);
     CHECK_EQ(ninjected, 2);
+}
+
+UT_TEST(irq_router_no_inta_while_if_is_clear)
+{
+    setup();
+    cpu_if = false;
+    irq_router_pulse(&r, 0);
+    CHECK_EQ(ninjected, 0);
+    CHECK(irq_router_extint_held(&r));
+    CHECK_EQ(r.pic.chip[0].irr, 1u);            /* still a request, nothing in service */
+    CHECK_EQ(r.pic.chip[0].isr, 0);
+    /* The guest polls it itself (OCW3 P=1): it is gone, nothing is held any more. */
+    pic_out(0x20, 0x0c);
+    CHECK_EQ(pic_io_read(&r.pic, 0x20, 1), 0x80);
+    irq_router_update(&r);
+    CHECK(!irq_router_extint_held(&r));
+    pic_out(0x20, 0x20);
+    /* A new request, then IF on: acknowledged and injected at the next look. */
+    irq_router_pulse(&r, 1);
+    CHECK(irq_router_extint_held(&r));
+    cpu_if = true;
+    irq_router_update(&r);
+    CHECK(!irq_router_extint_held(&r));
+    CHECK_EQ(ninjected, 1);
+    CHECK_EQ(injected[0], IRQ_EXTINT | 0x21);
+    /* IF is only asked when there is something to acknowledge. */
+    unsigned reads = if_reads;
+    irq_router_update(&r);
+    CHECK_EQ(if_reads, reads);
+    /* No ops for the APIC and IF: taken at once. */
+    const struct irq_router_ops bare = { inject, 0, 0, &r };
+    irq_router_init(&r, &bare);
+    pic_out(0x20, 0x11); pic_out(0x21, 0x20); pic_out(0x21, 0x04); pic_out(0x21, 0x01);
+    pic_out(0x21, 0x00);
+    irq_router_pulse(&r, 5);
+    CHECK_EQ(ninjected, 2);
+    CHECK_EQ(injected[1], IRQ_EXTINT | 0x25);
 }
 
 UT_TEST(irq_router_unknown_apic_takes_extint)

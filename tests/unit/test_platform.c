@@ -72,7 +72,7 @@ static void setup(void)
     acpi_pm_init(&pm, clock, 0, HZ, &ex);
     const struct platform_config cfg = { .now = clock, .ticks_hz = HZ, .wall = wall,
                                          .ram_below_4g = 128u << 20, .com1 = &com1, .pm = &pm,
-                                         .inject = inject, .ctx = &p };
+                                         .irq = { .inject = inject, .ctx = &p } };
     platform_init(&p, &cfg);
     vmm_devices_init(&t);
     CHECK(platform_register(&p, &t));
