@@ -266,11 +266,20 @@ static bool lvt_with_mode(uint32_t reg)                 /* xAPIC offsets */
     return reg == 0x2f0 || (reg >= 0x330 && reg <= 0x360);
 }
 
+/* Progress every 500 accesses of a round, so a stall shows where it is. */
+static void progress(const char *round, uint32_t i)
+{
+    if ((i + 1) % 500 == 0)
+        rt_printf("chaosio: %s: %u done\n", round, i + 1);
+}
+
 static void irq_ports(uint32_t n)
 {
+    uint32_t trace = rt_cmdline_u32("chaosio.trace", ~0u);    /* print each access from this one */
     static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x70, 0x71,
                                       0x4d0, 0x4d1 };
     for (uint32_t i = 0; i < n; i++) {
+        progress("ports", i);
         unsigned size = random_size();
         uint32_t port = ports[next() % (sizeof(ports) / sizeof(ports[0]))], value = next();
         if (!port_allowed(port, size)) {                /* 0x61 + 4 reaches 0x64 */
@@ -278,7 +287,10 @@ static void irq_ports(uint32_t n)
             continue;
         }
         doing_where = port;
-        if (next() & 1) {
+        bool out = next() & 1;
+        if (i >= trace)
+            rt_printf("chaosio: %u: %s 0x%x, %u bytes, 0x%08x\n", i, out ? "OUT" : "IN", port, size, value);
+        if (out) {
             doing = "OUT to port";
             rt_out((uint16_t)port, size, value);
             irqc.port_out++;
@@ -293,6 +305,7 @@ static void irq_ports(uint32_t n)
 static void lapic_mmio(uint32_t base, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
+        progress("local APIC", i);
         unsigned size = random_size();
         /* Three in four at a register's first byte, the others anywhere. */
         uint32_t off = next() & 3 ? (next() & 0x3f) << 4 : next() & 0xfff, value = next();
@@ -323,6 +336,7 @@ static void lapic_mmio(uint32_t base, uint32_t n)
 static void x2apic_msrs(uint32_t n, bool x2_on)
 {
     for (uint32_t i = 0; i < n; i++) {
+        progress(x2_on ? "x2APIC on" : "x2APIC off", i);
         uint32_t msr = 0x800 + (next() & 0xff), lo = next(), hi = next();
         uint64_t v;
         doing_where = msr;
@@ -372,6 +386,7 @@ static void ioapic_mmio(uint32_t base, uint32_t n)
 {
     uint32_t sel = 0;
     for (uint32_t i = 0; i < n; i++) {
+        progress("I/O APIC", i);
         uint32_t pick = next() % 4, value = next();
         int vec;
         doing = "I/O APIC store to";

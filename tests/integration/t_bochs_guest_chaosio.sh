@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 log=$LOGS/bochs_guest_chaosio.log
 iso=$(iso_variant guest_chaosio 'console=com1 guest=chaosio') || exit 1
-bash scripts/run-bochs.sh "$iso" "$log" 600
+bash scripts/run-bochs.sh "$iso" "$log" 300
 expect_status $? 0 "bochs"
 expect "$log" '^chaosio: guest chaosio: start$'
 expect "$log" '^chaosio: chaosio: 20000 accesses, seed 0x2545f491, MMIO in \[0x[0-9a-f]+, 4 GiB\)$'
