@@ -18,6 +18,9 @@ static void sched_timer_irq(void);
 
 static uint64_t slice_ticks;            /* TSC ticks per time slice */
 static uint64_t idle_ticks;             /* every CPU's time halted in sched_idle */
+/* The periodic poll (sched_set_poll); boot CPU only, like the threads for now. */
+static void (*poll_fn)(void);
+static uint64_t poll_period, poll_next;
 static uint64_t timer_per_tsc_q32;      /* APIC timer ticks per TSC tick, 32.32 fixed point */
 
 void sched_init_cpu(void)
@@ -105,6 +108,8 @@ static void timer_program(struct percpu *c)
         next = c->slice_end;
     if (c->sleepers && c->sleepers->deadline < next)
         next = c->sleepers->deadline;
+    if (poll_fn && poll_next < next)
+        next = poll_next;
     c->next_event = next;                       /* also bounds guest runs (vmx/vcpu.c) */
     if (next >= c->timer_armed)
         return;
@@ -215,10 +220,22 @@ static void sched_timer_irq(void)
     sched_tick();
 }
 
+void sched_set_poll(void (*fn)(void), uint64_t period)
+{
+    poll_fn = fn;
+    poll_period = period ? period : 1;
+    poll_next = rdtsc() + poll_period;
+    timer_program(this_cpu());
+}
+
 void sched_tick(void)
 {
     struct percpu *c = this_cpu();
     uint64_t now = rdtsc();
+    if (poll_fn && now >= poll_next) {
+        poll_next = now + poll_period;
+        poll_fn();                              /* may wake threads */
+    }
     while (c->sleepers && c->sleepers->deadline <= now)
         wake(c->sleepers, HV_ERR_TIMED_OUT);
     if (c->runq.head && (c->current == c->idle || now >= c->slice_end))
@@ -235,8 +252,9 @@ void sched_idle(void)
             schedule();
             continue;
         }
-        if (!c->sleepers) {
-            /* Nothing runs, nothing will time out, and only threads wake threads. */
+        if (!c->sleepers && !poll_fn) {
+            /* Nothing runs, nothing will time out, no poll (console input) can wake a
+             * thread, and only threads wake threads. */
             pr_err("sched: every thread is blocked with no deadline: nothing can wake them\n");
             shutdown(SHUTDOWN_FAIL);
         }

@@ -19,12 +19,21 @@ struct port {
 };
 _Static_assert(sizeof(struct port) <= 4096, "a port is one page");
 
+static void (*close_hook)(struct port *p);     /* port_set_close_hook */
+
 static void port_no_handles(struct object *o)
 {
     struct port *p = (struct port *)o;
     p->closed = true;
     p->count = 0;
     sched_wake_all(&p->waiters, HV_ERR_CANCELED);
+    if (close_hook)
+        close_hook(p);                  /* the handle's reference is still held here */
+}
+
+void port_set_close_hook(void (*fn)(struct port *p))
+{
+    close_hook = fn;
 }
 
 static void port_destroy(struct object *o)

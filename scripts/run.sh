@@ -16,6 +16,11 @@
 #   bochs - the GRUB ISO in Bochs (emulated VMX with EPT)
 #   qemu  - BOOTX64.EFI in QEMU+OVMF (TCG: no VMX, ends at the "no VMX" line)
 #   kvm   - the GRUB ISO in QEMU+KVM with the host CPU (nested VMX)
+# When stdin and stdout are a terminal, the Bochs and KVM runs are interactive:
+# the serial console is a pty (scripts/serial_pty.py) and what you type goes to
+# it (COM1 of the machine: the kernel's console input, which the VMM gives the
+# guest's 16550); Ctrl-C ends the run. Otherwise (tests, CI, </dev/null) the
+# console goes to the log only, shown with tail, as always.
 set -u
 cd "$(dirname "$0")/.."
 emu=${1:-auto}
@@ -70,18 +75,34 @@ follow() {
     wait $pid
 }
 
+interactive=0
+[ -t 0 ] && [ -t 1 ] && interactive=1
+kvm_args=(-machine q35 -enable-kvm -cpu host -smp 2 -m $((megs + 256))M -cdrom "$iso"
+          -display none -no-reboot -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+
 case $emu in
 bochs)
     echo "run: Bochs (emulated VMX), serial log in $log"
-    BOCHS_MEGS=$megs follow bash scripts/run-bochs.sh "$iso" "$log" "$limit" ;;
+    if [ $interactive = 1 ]; then
+        echo "run: interactive: what you type goes to the serial console; Ctrl-C ends the run"
+        : > "$log"
+        BOCHS_MEGS=$megs bash scripts/run-bochs.sh --interactive "$iso" "$log" "$limit"
+    else
+        BOCHS_MEGS=$megs follow bash scripts/run-bochs.sh "$iso" "$log" "$limit"
+    fi ;;
 qemu)
     echo "run: QEMU + OVMF (UEFI, TCG: no VMX), serial log in $log"
     follow bash scripts/run-qemu.sh --esp build/esp --serial "$log" --timeout 60 ;;
 kvm)
     echo "run: QEMU + KVM (nested VMX, -cpu host), serial log in $log"
-    follow timeout "$limit" qemu-system-x86_64 -machine q35 -enable-kvm -cpu host -smp 2 \
-        -m $((megs + 256))M -cdrom "$iso" -display none -serial "file:$log" -no-reboot -monitor none \
-        -device isa-debug-exit,iobase=0xf4,iosize=0x04 ;;
+    if [ $interactive = 1 ]; then
+        echo "run: interactive: what you type goes to the serial console; Ctrl-C ends the run"
+        : > "$log"
+        python3 scripts/serial_pty.py --log "$log" --interactive \
+            -- timeout "$limit" qemu-system-x86_64 "${kvm_args[@]}" -serial @PTY@
+    else
+        follow timeout "$limit" qemu-system-x86_64 "${kvm_args[@]}" -serial "file:$log"
+    fi ;;
 *)
     echo "run: unknown emulator '$emu' (auto, bochs, qemu, kvm)" >&2
     exit 2 ;;

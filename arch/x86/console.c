@@ -1,9 +1,14 @@
 /*
  * Console: COM1 16550 (polled, 115200 8N1) and/or the Bochs/QEMU debug
  * port 0xE9, chosen by console=com1|e9|both. Log level by log=.
+ * Input: COM1's received bytes, moved by console_rx_poll (called by the
+ * console binding, object/console_input.c, from the scheduler's periodic
+ * poll) into a ring of HV_CONSOLE_BUFFER bytes that drops what does not fit.
  */
+#include "byte_ring.h"
 #include "format.h"
 #include "base.h"
+#include "hv/syscall.h"
 #include "x86.h"
 
 #define COM1 0x3f8
@@ -26,6 +31,9 @@ static void com1_init(void)
 }
 
 uint64_t console_wait_ticks;
+
+static uint8_t rx_buf[HV_CONSOLE_BUFFER];
+static struct byte_ring rx = { rx_buf, sizeof(rx_buf), 0, 0, 0 };
 
 static void com1_putc(char c)
 {
@@ -59,6 +67,42 @@ void console_init(const char *cmdline)
     }
     if (outputs & OUT_COM1)
         com1_init();
+}
+
+/* At most this many bytes per poll: a UART that always says "data ready" cannot hold us. */
+#define RX_POLL_MAX 64
+
+void console_rx_poll(void)
+{
+    if (!(outputs & OUT_COM1))
+        return;                         /* COM1 not set up (console=e9): no input */
+    for (int i = 0; i < RX_POLL_MAX; i++) {
+        uint8_t lsr = inb(COM1 + 5);
+        if (lsr == 0xff || !(lsr & 0x01))
+            return;                     /* absent UART (floating bus), or nothing received */
+        uint8_t b = inb(COM1);
+        byte_ring_put(&rx, &b, 1);
+    }
+}
+
+uint32_t console_rx_peek(uint8_t *dst, uint32_t max)
+{
+    return byte_ring_peek(&rx, dst, max);
+}
+
+void console_rx_consume(uint32_t n)
+{
+    byte_ring_consume(&rx, n);
+}
+
+void console_rx_clear(void)
+{
+    byte_ring_clear(&rx);
+}
+
+uint64_t console_rx_dropped(void)
+{
+    return rx.dropped;
 }
 
 void log_set_level(enum log_level lvl)

@@ -42,6 +42,16 @@ uint64_t sched_idle_ticks(void);
  * and when a guest's run ends on the preemption timer. */
 void sched_tick(void);
 
+/*
+ * A periodic poll: fn runs from the timer (and from a guest run that ends on
+ * the preemption timer) every period TSC ticks, a few more at worst, in
+ * kernel context; it may wake threads. While one is set the timer stays
+ * armed, so the idle CPU sleeps in HLT between polls instead of stopping the
+ * machine as "nothing can wake them". fn NULL stops it; one poll at a time
+ * (the console's input, object/console_input.c).
+ */
+void sched_set_poll(void (*fn)(void), uint64_t period);
+
 static inline bool sched_need_resched(void)
 {
     return this_cpu()->need_resched;

@@ -24,6 +24,13 @@ hv_status_t port_create(struct port **out);
  * queue's freed slot or the thread's hand-over buffer): valid until the
  * caller next blocks, so copy it out at once (no copy on the way).
  */
+/*
+ * fn runs with each port whose last handle closes (after its waiters were
+ * cancelled, while the handle's reference still holds it), so a holder of a
+ * reference (the console binding) can let go. One hook for all ports (a
+ * port has no byte left for a pointer of its own); NULL clears it.
+ */
+void port_set_close_hook(void (*fn)(struct port *p));
 hv_status_t port_dequeue(struct port *p, uint64_t deadline, const struct hv_packet **out);
 
 #endif

@@ -9,7 +9,9 @@
  *   stats: all exits                       1234        2345678
  *   stats: guest 123456 ticks, halted 7890 ticks (of 9999999 TSC ticks in the run)
  *   stats: cpu use 12.3%
- * cpu use = 1 - idle growth / (TSC growth * CPUs), clamped to 0..100%, in tenths.
+ * cpu use = 1 - idle growth / TSC growth, clamped to 0..100%, in tenths. idle_ticks is
+ * the time the kernel's idle loop halted, which only the boot CPU runs so far: the share
+ * of that CPU the run took (the guest, the kernel and the VMM).
  */
 #ifndef EXIT_STATS_H
 #define EXIT_STATS_H
@@ -20,7 +22,6 @@
 struct exit_stats_run {
     uint64_t tsc_growth;        /* TSC ticks from the start of the run to the report */
     uint64_t idle_growth;       /* growth of hv_system_info.idle_ticks over them */
-    uint32_t cpus;              /* hv_system_info.num_cpus (0 taken as 1) */
 };
 
 typedef void (*exit_stats_line_fn)(void *ctx, const char *line);

@@ -28,6 +28,13 @@
  *     EOI around it): irq_router_extint_held() says so, and the VMM looks
  *     again at every exit and at a deadline soon after. With LINT0 masked
  *     INT stays asserted, unacknowledged, as on a PC.
+ *   - An ExtINT entry of the I/O APIC (the virtual wire through pin 0)
+ *     acknowledges the 8259 when the message is sent, as the local APIC
+ *     accepts ExtINT messages whatever LINT0 says; the kernel's
+ *     vcpu_interrupt takes HV_IRQ_EXTINT only while the APIC is disabled or
+ *     LINT0 is unmasked in ExtINT mode, so with LINT0 masked that vector is
+ *     lost in the kernel (the 8259 keeps it in service until the guest's
+ *     EOI, which a guest that never saw it does not send).
  *   - I/O APIC messages: fixed and lowest-priority -> HV_IRQ_FIXED | vector
  *     (| HV_IRQ_LEVEL for level entries, whose EOI comes back as
  *     HV_PKT_GUEST_EOI -> irq_router_eoi); NMI -> HV_IRQ_NMI; ExtINT -> the

@@ -12,14 +12,19 @@
  * the rate CPUID leaves 0x15/0x16 report (vmx/cpu_model.c).
  *
  * The loop:
- *   - after every exit it handled, platform_sync(): the lines follow the
- *     models (PIT OUT0's rising edges pulse IRQ 0, edges that piled up
- *     coalesce into one, as one latched IRR bit would; IRQ 8 is the RTC's
- *     IRQF; IRQ 4 uart_irq_line(); IRQ 9 acpi_pm_sci_pending()) and the
- *     8259's INT is looked at;
+ *   - at a deadline, a HLT or console input, platform_sync(): every line
+ *     follows its model (PIT OUT0's rising edges pulse IRQ 0, edges that
+ *     piled up coalesce into one, as one latched IRR bit would; IRQ 8 is
+ *     the RTC's IRQF; IRQ 4 uart_irq_line(); IRQ 9 acpi_pm_sci_pending())
+ *     and the 8259's INT is looked at;
+ *   - after an access to a port or address, platform_access(): only what
+ *     that device drives is looked at (the 8259's INT after its ports, IRQ
+ *     0 after the PIT's, ...), so an exit to another device costs a few
+ *     comparisons; so is the 8259's INT while a request waits for IF;
  *   - it resumes the vCPU with platform_next_event() as the deadline (the
- *     next PIT OUT0 edge, RTC periodic/alarm/update event, PM timer TMR_STS),
- *     and at HV_ERR_TIMED_OUT calls platform_sync() again;
+ *     next PIT OUT0 edge, RTC periodic/alarm/update event, PM timer
+ *     TMR_STS: absolute ticks, worked out again only when a sync or an
+ *     access to a timer may have moved them);
  *   - HV_PKT_GUEST_EOI -> platform_eoi().
  */
 #ifndef PLATFORM_H
@@ -62,6 +67,7 @@ struct platform {
     struct acpi_pm *pm;
     platform_clock_fn now;
     void *clock_ctx;
+    uint64_t next;                  /* platform_next_event()'s answer */
 };
 
 void platform_init(struct platform *p, const struct platform_config *cfg);
@@ -71,8 +77,10 @@ bool platform_register(struct platform *p, struct vmm_devices *t);
 
 /* The lines follow the models at the clock's now; the 8259's output is looked at. */
 void platform_sync(struct platform *p);
+/* After an access the device table served (io: port addr, else guest-physical addr). */
+void platform_access(struct platform *p, bool io, uint64_t addr);
 /* The earliest tick at which a model may raise a line, or PLATFORM_NO_EVENT. */
-uint64_t platform_next_event(struct platform *p);
+uint64_t platform_next_event(const struct platform *p);
 /* An 8259 interrupt waits for the guest to turn IF on (irq_router_extint_held): the VMM
  * looks again at every exit and resumes with a deadline no later than
  * PLATFORM_EXTINT_RECHECK_US from now. */

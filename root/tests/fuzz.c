@@ -102,6 +102,7 @@ static const uint32_t allowed[HV_SYS_COUNT] = {
     [HV_SYS_THREAD_CREATE] = S(HV_OK) | S(HV_ERR_INVALID_ARGS) | S(HV_ERR_NO_MEMORY) |
                              S(HV_ERR_NO_RESOURCES),
     [HV_SYS_THREAD_EXIT] = 0,                       /* never called: it would not return */
+    [HV_SYS_CONSOLE_BIND] = S(HV_OK) | HANDLE_ERRS,
 };
 
 static const char *const call_names[HV_SYS_COUNT] = {
@@ -109,7 +110,7 @@ static const char *const call_names[HV_SYS_COUNT] = {
     "handle_duplicate", "guest_create", "guest_map", "guest_unmap", "guest_protect",
     "guest_set_trap", "vcpu_create", "vcpu_resume", "vcpu_kick", "vcpu_interrupt",
     "vcpu_read_state", "vcpu_write_state", "mem_map", "mem_unmap", "port_create",
-    "port_queue", "port_wait", "thread_create", "thread_exit",
+    "port_queue", "port_wait", "thread_create", "thread_exit", "console_bind",
 };
 
 /* ---- the call wrapper ------------------------------------------------------------------ */
@@ -938,12 +939,20 @@ static void do_unknown(void)
     call(nr, any(), any(), any(), any(), any(), any());
 }
 
+/* A port (with or without WRITE), anything else, or HV_HANDLE_INVALID (unbind); any key. */
+static void do_console_bind(void)
+{
+    mode(1);
+    uint64_t h = below(8) ? handle_arg(V(0), H_PORT, HV_RIGHT_WRITE) : HV_HANDLE_INVALID;
+    call(HV_SYS_CONSOLE_BIND, h, rnd(), any(), any(), any(), any());
+}
+
 /* Relative weights of the calls (sum 100; thread_exit is never made). */
 enum { W_NULL = 1, W_DEBUG = 2, W_INFO = 2, W_SHUTDOWN = 2, W_CLOSE = 7, W_DUP = 6,
-       W_GCREATE = 5, W_GMAP = 8, W_GUNMAP = 5, W_GPROT = 5, W_TRAP = 6, W_VCREATE = 5,
+       W_GCREATE = 5, W_GMAP = 6, W_GUNMAP = 5, W_GPROT = 5, W_TRAP = 6, W_VCREATE = 5,
        W_RESUME = 6, W_KICK = 4, W_INTR = 4, W_READ = 4, W_WRITE = 5, W_MMAP = 5,
        W_MUNMAP = 4, W_PCREATE = 3, W_PQUEUE = 3, W_PWAIT = 3, W_TCREATE = 1, W_TEXIT = 0,
-       W_CBIND = 0, W_UNKNOWN = 4 };
+       W_CBIND = 2, W_UNKNOWN = 4 };
 
 static uint8_t pick[100];
 
@@ -1043,6 +1052,9 @@ static void one_call(void)
         break;
     case HV_SYS_THREAD_CREATE:
         do_thread_create();
+        break;
+    case HV_SYS_CONSOLE_BIND:
+        do_console_bind();
         break;
     default:
         do_unknown();

@@ -8,6 +8,8 @@
  *   test=bench       hypercall path lengths (root/bench/bench.c)
  *   test=hypercalls  the hypercall self-test (root/tests/hypercalls.c)
  *   test=fuzz        the hypercall fuzzer (root/tests/fuzz.c)
+ *   test=console     console_bind (root/tests/console.c); test=console-input
+ *                    adds the cases that need typed input (the harness types)
  * The exit status is 0 when all of them passed, else 1. A boot that asks for
  * none of them is a mistake (this image runs no guests: that is the VMM's
  * job, build/root.elf), so it says so and exits with status 1.
@@ -29,7 +31,9 @@ int main(const struct hv_startup *su)
     bool bench = cmdline_list_has(su->cmdline, "test", "bench");
     bool hc = cmdline_list_has(su->cmdline, "test", "hypercalls");
     bool fz = cmdline_list_has(su->cmdline, "test", "fuzz");
-    if (!bench && !hc && !fz) {
+    bool con = cmdline_list_has(su->cmdline, "test", "console") ||
+               cmdline_list_has(su->cmdline, "test", "console-input");
+    if (!bench && !hc && !fz && !con) {
         printf("root: test root image: no test mode asked (test=hypercalls, test=fuzz or "
                "test=bench); guests run in the VMM, build/root.elf\n");
         return TESTS_FAILURE;
@@ -40,6 +44,8 @@ int main(const struct hv_startup *su)
     if (hc && hypercall_tests(su))
         rc = TESTS_FAILURE;
     if (fz && fuzz_tests(su))
+        rc = TESTS_FAILURE;
+    if (con && console_tests(su))
         rc = TESTS_FAILURE;
     return rc;
 }

@@ -6,6 +6,8 @@
  *   test=hypercalls  the hypercall self-test (root/tests/hypercalls.c)
  *   test=fuzz        the hypercall fuzzer (root/tests/fuzz.c); fuzz_seed=N and
  *                    fuzz_calls=N override its seed and call count
+ *   test=console     console_bind (root/tests/console.c); test=console-input
+ *                    also the cases that need typed input
  * Each returns 0 when everything passed.
  */
 #ifndef ROOT_TESTS_H
@@ -31,5 +33,6 @@ int tests_free_handle_slots(hv_handle_t h);
 
 int hypercall_tests(const struct hv_startup *su);
 int fuzz_tests(const struct hv_startup *su);
+int console_tests(const struct hv_startup *su);
 
 #endif

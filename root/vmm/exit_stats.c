@@ -5,7 +5,7 @@
 
 unsigned exit_stats_cpu_use(const struct exit_stats_run *run)
 {
-    uint64_t total = run->tsc_growth * (run->cpus ? run->cpus : 1);
+    uint64_t total = run->tsc_growth;
     if (!total)
         return 0;
     if (run->idle_growth >= total)

@@ -57,6 +57,7 @@ struct vm {
     bool lapic_unknown;         /* HV_VCPU_LAPIC cannot be read: the router assumes */
     bool irq_warned;            /* a failed vcpu_interrupt was reported */
     uint64_t injections;        /* vcpu_interrupt calls so far */
+    uint64_t min_deadline;      /* no deadline before this TSC (vmm_platform.c) */
     bool stats_on;              /* HV_VCPU_STATS counting (guest.stats) */
     uint64_t stats_tsc, stats_idle;     /* TSC and idle ticks when counting began */
     struct vmm_line com1_line, e9_line;

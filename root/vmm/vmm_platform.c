@@ -6,12 +6,18 @@
  * An 8259 interrupt held while the guest has IF=0 is looked at again at
  * every exit and PLATFORM_EXTINT_RECHECK_US after the resume at the latest.
  *
- * Typed input reaches COM1's receiver at the latest: at once while the
- * guest sleeps in HLT (the VMM waits on the console port); at every device
- * timer deadline; within CONSOLE_POLL_MS while the guest has COM1's receive
- * interrupt enabled (the resume deadline comes that soon); and at a read
- * of RBR, IIR or LSR when the port was last looked at CONSOLE_READ_POLL_US
- * or longer before (a guest polling LSR sees input within that).
+ * After a deadline the guest runs at least MIN_RUN_US before the next one:
+ * a timer programmed faster than the VMM can follow (a PIT count of 2 is
+ * 600 kHz) delivers less often, its edges coalesced, instead of starving
+ * the guest of every cycle.
+ *
+ * Typed input reaches COM1's receiver at the latest: at every device timer
+ * deadline; within CONSOLE_POLL_MS while the guest has COM1's receive
+ * interrupt enabled, in HLT too (the resume deadline comes that soon, so a
+ * guest idling on its local APIC timer in the kernel gets it as well); and
+ * at a read of RBR, IIR or LSR when the port was
+ * last looked at CONSOLE_READ_POLL_US or longer before (a guest polling LSR
+ * sees input within that).
  */
 #include "libsys.h"
 #include "rt.h"
@@ -21,6 +27,7 @@
 #define CONSOLE_KEY          0x636f6e73u    /* "cons" */
 #define CONSOLE_POLL_MS      10
 #define CONSOLE_READ_POLL_US 1000
+#define MIN_RUN_US           50             /* the guest's time between two deadlines */
 #define RTC_EPOCH            1798761600     /* 2027-01-01 00:00:00 UTC: no wall clock yet */
 #define RFLAGS_IF            (1ull << 9)
 #define APIC_BASE_EN         (1ull << 11)
@@ -107,7 +114,8 @@ bool vmm_platform_setup(struct vm *vm)
         printf("root: guest %s: the device table refused a platform device\n", vm->name);
         return false;
     }
-    vm->console_bound = false;
+    vm->console_bound = vm->lapic_unknown = vm->irq_warned = false;
+    vm->injections = vm->min_deadline = vm->console_polled = 0;
     if (!vmm_ok(vm, "hv_port_create", hv_port_create(0, &vm->console_port)))
         return false;
     hv_status_t rc = hv_console_bind(vm->console_port, CONSOLE_KEY);
@@ -153,6 +161,11 @@ static uint64_t earlier(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
+static uint64_t later(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
 uint64_t vmm_platform_deadline(struct vm *vm)
 {
     uint64_t t = platform_next_event(&vm->plat);
@@ -160,7 +173,7 @@ uint64_t vmm_platform_deadline(struct vm *vm)
         t = earlier(t, vmm_tsc(0) + vm->tsc_hz / 1000000 * PLATFORM_EXTINT_RECHECK_US);
     if (vm->console_bound && (vm->com1.ier & UART_IER_RDI))
         t = earlier(t, vm->console_polled + vm->tsc_hz / 1000 * CONSOLE_POLL_MS);
-    return t;
+    return later(t, vm->min_deadline);
 }
 
 void vmm_platform_timed_out(struct vm *vm)
@@ -168,6 +181,7 @@ void vmm_platform_timed_out(struct vm *vm)
     if (vm->console_bound)
         console_wait(vm, 0);
     platform_sync(&vm->plat);
+    vm->min_deadline = vmm_tsc(0) + vm->tsc_hz / 1000000 * MIN_RUN_US;
 }
 
 void vmm_platform_before_in(struct vm *vm, uint16_t port)

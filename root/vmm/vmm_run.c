@@ -147,6 +147,7 @@ static void handle_io(struct vm *vm, const struct hv_packet_guest_io *io)
         if (!claimed)
             unclaimed(vm, true, io->port, size, true);
     }
+    platform_access(&vm->plat, true, io->port);
 }
 
 static uint64_t *gpr(struct hv_vcpu_state *s, unsigned reg)
@@ -162,9 +163,11 @@ static void handle_mem(struct vm *vm, const struct hv_packet_guest_mem *m)
         vmm_mmio_write(&vm->devices, m->addr, m->access_size, m->data, &claimed);
         if (!claimed)
             unclaimed(vm, false, m->addr, m->access_size, true);
+        platform_access(&vm->plat, false, m->addr);
         return;
     }
     uint64_t v = vmm_mmio_read(&vm->devices, m->addr, m->access_size, &claimed);
+    platform_access(&vm->plat, false, m->addr);
     if (!claimed)
         unclaimed(vm, false, m->addr, m->access_size, false);
     struct hv_vcpu_state s;
@@ -264,7 +267,6 @@ static void run(struct vm *vm)
             stop(vm, VMM_STATUS_UNHANDLED, "unknown packet");
             break;
         }
-        platform_sync(&vm->plat);       /* the lines follow what the exit changed */
     }
 }
 

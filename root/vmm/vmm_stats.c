@@ -8,14 +8,12 @@
 #include "rt.h"
 #include "vmm.h"
 
-static bool idle_now(uint64_t *idle, uint32_t *cpus)
+static bool idle_now(uint64_t *idle)
 {
     struct hv_system_info info;
     if (hv_system_info(&info, sizeof(info)) != HV_OK)
         return false;
     *idle = info.idle_ticks;
-    if (cpus)
-        *cpus = info.num_cpus;
     return true;
 }
 
@@ -26,7 +24,7 @@ void vmm_stats_start(struct vm *vm)
     if (!vm->opt->stats)
         return;
     hv_status_t rc = hv_vcpu_write_state(vm->vcpu, HV_VCPU_STATS, &zero, sizeof(zero));
-    if (rc != HV_OK || !idle_now(&vm->stats_idle, 0)) {
+    if (rc != HV_OK || !idle_now(&vm->stats_idle)) {
         printf("root: guest %s: guest.stats: HV_VCPU_STATS: %s (%d), no statistics\n", vm->name,
                hv_status_name(rc), rc);
         return;
@@ -50,7 +48,7 @@ void vmm_stats_report(struct vm *vm)
     uint64_t idle;
     struct exit_stats_run run = { .tsc_growth = vmm_tsc(0) - vm->stats_tsc };
     hv_status_t rc = hv_vcpu_read_state(vm->vcpu, HV_VCPU_STATS, &s, sizeof(s));
-    if (rc != HV_OK || !idle_now(&idle, &run.cpus)) {
+    if (rc != HV_OK || !idle_now(&idle)) {
         printf("root: guest %s: guest.stats: cannot read them: %s (%d)\n", vm->name,
                hv_status_name(rc), rc);
         return;

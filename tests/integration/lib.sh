@@ -9,7 +9,8 @@ fail=0
 
 # iso_variant NAME CMDLINE -> prints the path of an ISO booting with CMDLINE.
 # Boots of the kernel's own tests (test=vmx, test=bench) get the test kernel;
-# boots of the root task's test modes (test=hypercalls, test=fuzz, test=bench)
+# boots of the root task's test modes (test=hypercalls, test=fuzz, test=bench,
+# test=console)
 # get the test root image, build/root-test.elf, as module root. Everything
 # else gets the production kernel and root task (build/kernel.elf, build/root.elf).
 # ROOT_ELF=path (ROOT_ELF= for none) in the environment overrides the root image.
@@ -23,7 +24,8 @@ iso_variant() {
     [ -n "$name" ] && [ -e "$ROOT/build/guest/$name.elf" ] && c_guests=$name
     case " $2 " in *" test="*vmx*|*" test="*bench*) kernel=$ROOT/build/kernel-test.elf ;; esac
     case " $2 " in
-        *" test="*hypercalls*|*" test="*fuzz*|*" test="*bench*) root_elf=$ROOT/build/root-test.elf ;;
+        *" test="*hypercalls*|*" test="*fuzz*|*" test="*bench*|*" test="*console*)
+            root_elf=$ROOT/build/root-test.elf ;;
     esac
     root_elf=${ROOT_ELF-$root_elf}
     mkdir -p "$ROOT/build/variants"

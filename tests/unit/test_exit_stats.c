@@ -18,7 +18,7 @@ static void collect(void *ctx, const char *s)
 
 UT_TEST(exit_stats_cpu_use_figure)
 {
-    struct exit_stats_run r = { .tsc_growth = 1000, .idle_growth = 250, .cpus = 1 };
+    struct exit_stats_run r = { .tsc_growth = 1000, .idle_growth = 250 };
     CHECK_EQ(exit_stats_cpu_use(&r), 750);      /* 75.0% */
     r.idle_growth = 0;
     CHECK_EQ(exit_stats_cpu_use(&r), 1000);
@@ -26,16 +26,11 @@ UT_TEST(exit_stats_cpu_use_figure)
     CHECK_EQ(exit_stats_cpu_use(&r), 0);
     r.idle_growth = 5000;                       /* more idle than time: clamped */
     CHECK_EQ(exit_stats_cpu_use(&r), 0);
-    r = (struct exit_stats_run){ .tsc_growth = 1000, .idle_growth = 1500, .cpus = 2 };
-    CHECK_EQ(exit_stats_cpu_use(&r), 250);      /* of both CPUs' time */
-    r.cpus = 0;                                 /* taken as one */
-    CHECK_EQ(exit_stats_cpu_use(&r), 0);
     r = (struct exit_stats_run){ 0 };
     CHECK_EQ(exit_stats_cpu_use(&r), 0);
-    r = (struct exit_stats_run){ .tsc_growth = UINT64_MAX / 2, .idle_growth = UINT64_MAX / 8,
-                                 .cpus = 1 };
+    r = (struct exit_stats_run){ .tsc_growth = UINT64_MAX / 2, .idle_growth = UINT64_MAX / 8 };
     CHECK_EQ(exit_stats_cpu_use(&r), 750);      /* no overflow */
-    r = (struct exit_stats_run){ .tsc_growth = 3, .idle_growth = 1, .cpus = 1 };
+    r = (struct exit_stats_run){ .tsc_growth = 3, .idle_growth = 1 };
     CHECK_EQ(exit_stats_cpu_use(&r), 667);      /* rounded */
 }
 
@@ -49,7 +44,7 @@ UT_TEST(exit_stats_table)
     s.reason[30].ticks = 4000;
     s.reason[12].count = 1;                     /* HLT */
     s.reason[12].ticks = 10;
-    struct exit_stats_run r = { .tsc_growth = 1000000, .idle_growth = 900000, .cpus = 1 };
+    struct exit_stats_run r = { .tsc_growth = 1000000, .idle_growth = 900000 };
     nlines = 0;
     exit_stats_format(&s, &r, collect, lines);
     CHECK_EQ(nlines, 6);

@@ -20,9 +20,12 @@ static struct vmm_devices t;
 static uint32_t injected[64];
 static unsigned ninjected;
 
+static unsigned clock_reads;
+
 static uint64_t clock(void *ctx)
 {
     (void)ctx;
+    clock_reads++;
     return tsc;
 }
 
@@ -46,11 +49,18 @@ static void putc_none(void *ctx, char c)
     (void)c;
 }
 
-static void out(uint16_t port, uint8_t v)
+/* Port accesses as the VMM makes them: the table, then platform_access. */
+static void out_n(uint16_t port, unsigned size, uint32_t v)
 {
     bool claimed = false;
-    vmm_io_write(&t, port, 1, v, &claimed);
+    vmm_io_write(&t, port, size, v, &claimed);
     CHECK(claimed);
+    platform_access(&p, true, port);
+}
+
+static void out(uint16_t port, uint8_t v)
+{
+    out_n(port, 1, v);
 }
 
 static uint8_t in(uint16_t port)
@@ -58,7 +68,23 @@ static uint8_t in(uint16_t port)
     bool claimed = false;
     uint8_t v = (uint8_t)vmm_io_read(&t, port, 1, &claimed);
     CHECK(claimed);
+    platform_access(&p, true, port);
     return v;
+}
+
+/* COM1 is the VMM's own device (not in this table): its registers directly. */
+static void com1_out(uint16_t port, uint8_t v)
+{
+    uart_write(&com1, port, v);
+    platform_access(&p, true, port);
+}
+
+static void set_rte(unsigned pin, uint32_t low)
+{
+    vmm_mmio_write(&t, IOAPIC_BASE, 4, IOAPIC_REG_REDTBL + 2 * pin, 0);
+    platform_access(&p, false, IOAPIC_BASE);
+    vmm_mmio_write(&t, IOAPIC_BASE + IOAPIC_IOWIN, 4, low, 0);
+    platform_access(&p, false, IOAPIC_BASE + IOAPIC_IOWIN);
 }
 
 /* A PC after its firmware: the 8259s at 0x20/0x28, all lines masked; APIC state unknown
@@ -152,9 +178,7 @@ UT_TEST(platform_pit_channel0_ticks_irq0)
 UT_TEST(platform_pit_through_ioapic_pin2)
 {
     setup();
-    /* The I/O APIC's entry for GSI 2: vector 0x30, edge, physical 0. */
-    vmm_mmio_write(&t, IOAPIC_BASE, 4, IOAPIC_REG_REDTBL + 4, 0);
-    vmm_mmio_write(&t, IOAPIC_BASE + IOAPIC_IOWIN, 4, 0x30, 0);
+    set_rte(2, 0x30);                        /* GSI 2: vector 0x30, edge, physical 0 */
     out(0x43, 0x34);
     out(0x40, 0x00);
     out(0x40, 0x00);                            /* 65536: 54.9 ms */
@@ -195,15 +219,13 @@ UT_TEST(platform_com1_irq4)
 {
     setup();
     unmask(4);
-    /* COM1 is the VMM's own device (not in this table): its registers directly. */
-    uart_write(&com1, 0x3fc, UART_MCR_OUT2);
-    uart_write(&com1, 0x3f9, UART_IER_THRI);    /* THR empty: at once */
-    platform_sync(&p);
+    com1_out(0x3fc, UART_MCR_OUT2);
+    com1_out(0x3f9, UART_IER_THRI);             /* THR empty: at once, after the access */
     CHECK_EQ(ninjected, 1);
     CHECK_EQ(injected[0], IRQ_EXTINT | 0x24);
     /* Console input can wake a halted guest only with the receive interrupt on. */
     CHECK(!platform_can_wake(&p, true));
-    uart_write(&com1, 0x3f9, UART_IER_RDI);
+    com1_out(0x3f9, UART_IER_RDI);
     CHECK(platform_can_wake(&p, true));
     CHECK(!platform_can_wake(&p, false));
     out(0x21, 0xff);
@@ -213,10 +235,8 @@ UT_TEST(platform_com1_irq4)
 UT_TEST(platform_pm_timer_sci)
 {
     setup();
-    /* SCI: GSI 9 level, active high (the MADT), vector 0x39. */
-    vmm_mmio_write(&t, IOAPIC_BASE, 4, IOAPIC_REG_REDTBL + 18, 0);
-    vmm_mmio_write(&t, IOAPIC_BASE + IOAPIC_IOWIN, 4, 0x39 | IOAPIC_RTE_LEVEL, 0);
-    vmm_io_write(&t, ACPI_PM1A_EVT_BLK + 2, 2, ACPI_PM1_TMR, 0);
+    set_rte(9, 0x39 | IOAPIC_RTE_LEVEL);     /* SCI: GSI 9 level, active high (the MADT) */
+    out_n(ACPI_PM1A_EVT_BLK + 2, 2, ACPI_PM1_TMR);
     uint64_t next = platform_next_event(&p);
     uint64_t want = T0 + (1ull << 23) * HZ / ACPI_PM_TIMER_HZ;
     CHECK(next >= want && next <= want + 1);
@@ -225,11 +245,45 @@ UT_TEST(platform_pm_timer_sci)
     platform_sync(&p);
     CHECK_EQ(ninjected, 1);
     CHECK_EQ(injected[0], IRQ_FIXED | IRQ_LEVEL | 0x39);
-    /* Cleared by the guest, EOIed: the line falls, nothing more. */
-    vmm_io_write(&t, ACPI_PM1A_EVT_BLK, 2, ACPI_PM1_TMR, 0);
-    platform_sync(&p);
+    /* EOIed while still asserted: again (level). Cleared by the guest, EOIed: nothing more. */
     platform_eoi(&p, 0x39);
+    CHECK_EQ(ninjected, 2);
+    out_n(ACPI_PM1A_EVT_BLK, 2, ACPI_PM1_TMR);
+    platform_eoi(&p, 0x39);
+    CHECK_EQ(ninjected, 2);
+    CHECK(platform_next_event(&p) > tsc);       /* the next change of bit 23 */
+}
+
+UT_TEST(platform_access_looks_only_at_that_device)
+{
+    setup();
+    unmask(0);
+    out(0x43, 0x34);
+    out(0x40, 0xa9);
+    out(0x40, 0x04);
+    uint64_t next = platform_next_event(&p);
+    CHECK(next != PLATFORM_NO_EVENT);
+    /* Another device's port, a COM1 port, an MMIO address: no clock read, same deadline. */
+    unsigned reads = clock_reads;
+    platform_access(&p, true, 0x80);
+    com1_out(0x3ff, 0x55);
+    platform_access(&p, false, 0xfec00010);
+    CHECK_EQ(clock_reads, reads);
+    CHECK_EQ(platform_next_event(&p), next);
+    /* The deadline passes without an exit: the sync at the deadline delivers. */
+    tsc = next;
+    CHECK_EQ(ninjected, 0);
+    platform_sync(&p);
     CHECK_EQ(ninjected, 1);
+    CHECK(platform_next_event(&p) > tsc);
+    /* A PIT access moves the deadline: a new count restarts the period. */
+    tsc += 100;
+    out(0x43, 0x34);
+    out(0x40, 0x00);
+    out(0x40, 0x10);                            /* 4096 */
+    uint64_t want = tsc + 4096 * HZ / PIT_HZ;   /* from the PIT clock now: up to one earlier */
+    CHECK(platform_next_event(&p) + HZ / PIT_HZ + 1 >= want && platform_next_event(&p) <= want + 1);
+    CHECK(platform_next_event(&p) > tsc + 4095 * HZ / PIT_HZ);
 }
 
 UT_TEST(platform_guest_time_is_the_tsc)

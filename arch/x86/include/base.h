@@ -30,6 +30,18 @@ void console_write(const char *s, size_t n);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void klog(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_set_level(enum log_level lvl);
+/*
+ * Console input: console_rx_poll moves COM1's received bytes (at most 64 a
+ * call; none with console=e9 or without a UART) into a FIFO of
+ * HV_CONSOLE_BUFFER bytes that drops the bytes that find it full
+ * (console_rx_dropped counts them). peek copies the oldest without taking
+ * them, consume takes them. Kernel context (interrupts off).
+ */
+void console_rx_poll(void);
+uint32_t console_rx_peek(uint8_t *dst, uint32_t max);
+void console_rx_consume(uint32_t n);
+void console_rx_clear(void);
+uint64_t console_rx_dropped(void);
 /* TSC ticks spent waiting for the UART (to tell boot path length from console pacing). */
 extern uint64_t console_wait_ticks;
 
