@@ -5,14 +5,18 @@
 ; earlier than programmed and within 1% of it (RDTSC, the clock ratio from
 ; CPUID leaf 0x15); a periodic timer fires 10 times at its period within 1%;
 ; the guest HLTs with IF=1 between ticks (the kernel must keep it asleep in
-; the kernel, not return HLT to its VMM).
+; the kernel, not return HLT to its VMM). ICR details (10.6.1): delivery mode
+; NMI to self reaches the NMI handler (gate 2); a fixed self-IPI with an
+; illegal vector (0-15) delivers nothing and sets ESR bit 5 "send illegal
+; vector" (seen after a write to ESR, 10.5.3); a reserved delivery mode (011b)
+; is ignored and the guest goes on.
 ; Then x2APIC mode (IA32_APIC_BASE.EXTD, shown in CPUID): version and LDR
 ; MSRs, a self-IPI through SELF_IPI (0x83f) and through ICR (0x830), TPR
 ; (0x808) masking, EOI through MSR 0x80b, and a TSC-deadline timer
 ; (IA32_TSC_DEADLINE) that fires within 1% and reads 0 afterwards.
 ; Console: "lapic: one-shot N ticks (expected E), periodic P ticks (expected Q)",
 ; "lapic: TSC-deadline D ticks (expected 600000)"
-; Exit status: 0 all good; 1..11 the check that failed.
+; Exit status: 0 all good; 1..14 the check that failed.
         bits 32
         org 0x8000
 %include "lib.inc"
@@ -37,6 +41,8 @@ start:  lgdt [gdtr]                     ; our own: under the root task's VMM
         IDT_GATE 0x43, ipi43
         IDT_GATE 0x44, ipi44
         IDT_GATE 0x50, timer
+        IDT_GATE 2, nmi
+        IDT_GATE 5, bad5
         lidt [idtr]
         PUTS msg
 
@@ -80,6 +86,35 @@ start:  lgdt [gdtr]                     ; our own: under the root task's VMM
         mov eax, [APIC + 0xa0]                  ; PPR back to 0, ISR empty
         test eax, eax
         jnz fail4
+
+        ; NMI through ICR: shorthand self, delivery mode NMI (100b), vector 0.
+        mov dword [APIC + 0x300], 0x40400
+        nop
+        cmp dword [cntnmi], 1
+        jne fail12
+        ; Illegal vector 5, fixed, self: nothing arrives; ESR bit 5 after a write to ESR.
+        mov dword [APIC + 0x280], 0             ; latch and clear what was there
+        mov dword [APIC + 0x300], 0x40005
+        nop
+        cmp dword [cnt5], 0
+        jne fail13
+        mov dword [APIC + 0x280], 0
+        mov eax, [APIC + 0x280]
+        test eax, 0x20                          ; send illegal vector
+        jz fail13
+        mov dword [APIC + 0x280], 0
+        mov eax, [APIC + 0x280]                 ; nothing new since: 0
+        test eax, eax
+        jnz fail13
+        ; Reserved delivery mode 011b: ignored, nothing arrives, the guest goes on.
+        mov dword [APIC + 0x300], 0x40340
+        nop
+        cmp dword [cnt40], 1
+        jne fail14
+        mov eax, [APIC + 0x100 + 0x20]          ; ISR and IRR of 0x40..0x5f: clear
+        mov ebx, [APIC + 0x200 + 0x20]          ; (plain loads: what the MMIO decoder takes)
+        or eax, ebx
+        jnz fail14
 
         ; One-shot timer, divide by 1, vector 0x50.
         mov dword [APIC + 0x3e0], 0xb
@@ -243,6 +278,9 @@ fail8:  EXIT 8
 fail9:  EXIT 9
 fail10: EXIT 10
 fail11: EXIT 11
+fail12: EXIT 12
+fail13: EXIT 13
+fail14: EXIT 14
 
 ; EAX = counts -> EAX = TSC ticks (counts * num / den).
 expected:
@@ -298,6 +336,10 @@ ipi43:  inc dword [cnt43]
 ipi44:  inc dword [cnt44]
         call eoi
         iretd
+nmi:    inc dword [cntnmi]                      ; no EOI for an NMI (10.8.1)
+        iretd
+bad5:   inc dword [cnt5]
+        iretd
 timer:  push eax
         push edx
         rdtsc
@@ -315,6 +357,8 @@ cnt50:  dd 0
 cnt42:  dd 0
 cnt43:  dd 0
 cnt44:  dd 0
+cntnmi: dd 0
+cnt5:   dd 0
 x2mode: db 0
         align 4
 deadline_ticks: dd 0

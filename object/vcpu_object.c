@@ -56,7 +56,8 @@ hv_status_t vcpu_obj_create(struct guest *g, uint64_t entry, struct vcpu_obj **o
 }
 
 /* Turn what vcpu_run left in v->exit into a packet; false: keep running. */
-static bool make_packet(struct vcpu_obj *vo, struct hv_packet *p)
+static inline __attribute__((always_inline)) bool make_packet(struct vcpu_obj *vo,
+                                                              struct hv_packet *p)
 {
     struct vcpu *v = &vo->vcpu;
     struct vcpu_exit *e = &v->exit;
@@ -149,7 +150,9 @@ static inline struct hv_packet *packet_target(uint64_t user, struct hv_packet *b
     return p;
 }
 
-static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
+/* Inline in both callers: the usual one (no deadline) is the VMM's hot path. */
+static inline __attribute__((always_inline)) hv_status_t resume(struct vcpu_obj *vo,
+                                                                uint64_t user_packet)
 {
     struct hv_packet bounce, *p = packet_target(user_packet, &bounce);
     if (!p)
@@ -196,17 +199,24 @@ static hv_status_t resume(struct vcpu_obj *vo, uint64_t user_packet)
     return HV_OK;
 }
 
+/* A resume with a deadline: the vCPU's for this call only. Out of line, so that the usual
+ * resume (HV_TIME_INFINITE) pays one compare for it. */
+static __attribute__((noinline)) hv_status_t resume_until(struct vcpu_obj *vo, uint64_t user_packet,
+                                                          uint64_t deadline)
+{
+    if (rdtsc() >= deadline)
+        return HV_ERR_TIMED_OUT;                        /* already past: the guest stays */
+    vcpu_set_deadline(&vo->vcpu, deadline);
+    hv_status_t rc = resume(vo, user_packet);
+    vcpu_set_deadline(&vo->vcpu, HV_TIME_INFINITE);
+    return rc;
+}
+
 hv_status_t vcpu_obj_resume(struct vcpu_obj *vo, uint64_t user_packet, uint64_t deadline)
 {
-    if (__builtin_expect(deadline != HV_TIME_INFINITE, 0)) {
-        if (rdtsc() >= deadline)
-            return HV_ERR_TIMED_OUT;                    /* already past: the guest stays */
-        vcpu_set_deadline(&vo->vcpu, deadline);         /* for this call only */
-    }
     object_ref(&vo->obj);                               /* its handles may close meanwhile */
-    hv_status_t rc = resume(vo, user_packet);
-    if (__builtin_expect(deadline != HV_TIME_INFINITE, 0))
-        vcpu_set_deadline(&vo->vcpu, HV_TIME_INFINITE);
+    hv_status_t rc = __builtin_expect(deadline != HV_TIME_INFINITE, 0)
+                   ? resume_until(vo, user_packet, deadline) : resume(vo, user_packet);
     object_unref(&vo->obj);
     return rc;
 }

@@ -54,14 +54,20 @@ static void try_inject(struct vcpu *v)
             vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
             v->pending_nmi = false;
             set_proc(v, PROC_NMI_WINDOW_EXITING, false);
-        } else if (vmx_cfg.nmi_window) {
-            set_proc(v, PROC_NMI_WINDOW_EXITING, true);
-        } else {
-            set_proc(v, PROC_INTR_WINDOW_EXITING, true);   /* retry at the next window */
+            /* One event per entry: an external interrupt waits for the next window. */
+            set_proc(v, PROC_INTR_WINDOW_EXITING, vcpu_irq_pending(v));
+            return;
         }
-        if (!v->pending_nmi && vcpu_irq_pending(v))
-            set_proc(v, PROC_INTR_WINDOW_EXITING, true);    /* one event per entry */
-        return;
+        if (vmx_cfg.nmi_window) {
+            set_proc(v, PROC_NMI_WINDOW_EXITING, true);
+        } else if (block & (INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_STI)) {
+            set_proc(v, PROC_INTR_WINDOW_EXITING, true);   /* one instruction: retry then */
+            return;
+        }
+        /* Blocked by an NMI still in its handler (no NMI-window exits: it goes in at a later
+         * exit after the IRET). NMI blocking does not hold back external interrupts (SDM
+         * Vol. 3A 6.7.1), so one may go in meanwhile: an interrupt-window exit armed here for
+         * the NMI would come at once with IF=1 and never find it deliverable. */
     }
     /* ExtINT first (it bypasses the APIC's priorities), then the APIC's highest
      * deliverable vector (SDM Vol. 3A 10.8.4). */

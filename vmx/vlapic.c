@@ -466,6 +466,8 @@ bool vlapic_timer_expire(struct vlapic *l, uint64_t tsc)
     switch (timer_mode(l)) {
     case TIMER_PERIODIC: {
         uint64_t p = period_tsc(l, l->initial_count);
+        if (p < VLAPIC_MIN_PERIOD)
+            p = VLAPIC_MIN_PERIOD;              /* no storm that leaves the guest no time */
         /* Periods missed while nobody looked collapse into one interrupt. */
         uint64_t missed = (tsc - l->timer_deadline) / p;
         l->timer_start = l->timer_deadline + missed * p;

@@ -51,6 +51,53 @@ static int out_round_trip(uint64_t *ticks)
            check(hv_mem_unmap(ram, size), "mem_unmap");
 }
 
+extern const uint8_t tg_bench_irq[], tg_bench_irq_end[], tg_bench_irq_handler[];
+
+/* An emulated device's interrupt: hv_vcpu_interrupt, then hv_vcpu_resume of the halted
+ * guest, to the first instruction of its handler (which reads the TSC and reports it with
+ * OUT); each round the guest halts again (HV_VCPU_HALT). Ticks summed over n rounds. */
+static int interrupt_to_handler(uint64_t *ticks, int n)
+{
+    hv_handle_t guest, vcpu;
+    uint64_t ram, size = 2ull << 20;
+    if (check(hv_mem_map(size, HV_MEM_READ | HV_MEM_WRITE, &ram), "mem_map") ||
+        check(hv_guest_create(0, &guest), "guest_create"))
+        return 1;
+    static const uint64_t gdt[4] = { 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull, 0 };
+    uint64_t handler = 0x8000 + (uint64_t)(tg_bench_irq_handler - tg_bench_irq);
+    uint64_t gate = (handler & 0xffff) | 0x08ull << 16 | 0x8e00ull << 32 | (handler >> 16) << 48;
+    memcpy((void *)(ram + 0x500), gdt, sizeof(gdt));
+    memcpy((void *)(ram + 0x6000 + 0x40 * 8), &gate, 8);
+    memcpy((void *)(ram + 0x8000), tg_bench_irq, (size_t)(tg_bench_irq_end - tg_bench_irq));
+    struct hv_vcpu_state s;
+    struct hv_packet p;
+    if (check(hv_guest_map(guest, 0, ram, size, HV_GUEST_PERM_READ | HV_GUEST_PERM_WRITE |
+                                                   HV_GUEST_PERM_EXECUTE), "guest_map") ||
+        check(hv_guest_set_trap(guest, HV_TRAP_IO, 0x81, 1, HV_HANDLE_INVALID, 8), "set_trap") ||
+        check(hv_vcpu_create(guest, 0, 0x8000, &vcpu), "vcpu_create") ||
+        check(hv_vcpu_read_state(vcpu, HV_VCPU_STATE, &s, sizeof(s)), "read_state"))
+        return 1;
+    s.rsp = 0x7000;
+    if (check(hv_vcpu_write_state(vcpu, HV_VCPU_STATE, &s, sizeof(s)), "write_state") ||
+        check(hv_vcpu_resume(vcpu, &p, HV_TIME_INFINITE), "vcpu_resume"))   /* to the HLT */
+        return 1;
+    *ticks = 0;
+    for (int i = -1; i < n; i++) {                      /* the first round warms up */
+        uint64_t t0 = rdtsc();
+        if (hv_vcpu_interrupt(vcpu, 0x40) != HV_OK ||
+            hv_vcpu_resume(vcpu, &p, HV_TIME_INFINITE) != HV_OK || p.type != HV_PKT_GUEST_IO ||
+            p.key != 8)
+            return check(HV_ERR_INTERNAL, "an interrupt round");
+        uint32_t at = p.guest_io.data;                  /* the handler's TSC, low half */
+        if (hv_vcpu_resume(vcpu, &p, HV_TIME_INFINITE) != HV_OK || p.type != HV_PKT_GUEST_VCPU)
+            return check(HV_ERR_INTERNAL, "the halt after the handler");
+        if (i >= 0)
+            *ticks += (uint32_t)(at - (uint32_t)t0);
+    }
+    return check(hv_handle_close(vcpu), "close vcpu") || check(hv_handle_close(guest), "close guest") ||
+           check(hv_mem_unmap(ram, size), "mem_unmap");
+}
+
 static int create_close(uint64_t *ticks, int n)
 {
     hv_handle_t guest, vcpu;
@@ -148,8 +195,9 @@ int root_bench(void)
         hv_null();
     uint64_t null_ticks = rdtsc() - t0;
 
-    uint64_t out_ticks = 0, cc_ticks = 0, port_ticks = 0, life_ticks = 0;
-    int failed = out_round_trip(&out_ticks) | create_close(&cc_ticks, 1000);
+    uint64_t out_ticks = 0, cc_ticks = 0, port_ticks = 0, life_ticks = 0, irq_ticks = 0;
+    int failed = out_round_trip(&out_ticks) | create_close(&cc_ticks, 1000) |
+                 interrupt_to_handler(&irq_ticks, 1000);
     if (check(hv_port_create(0, &ping_port), "port_create") ||
         check(hv_port_create(0, &pong_port), "port_create"))
         return 1;
@@ -165,6 +213,8 @@ int root_bench(void)
     printf("bench: %-32s %6llu ticks per round trip (%llu ticks / %d)\n",
            "OUT exit to the root task", (unsigned long long)(out_ticks / N),
            (unsigned long long)out_ticks, N);
+    printf("bench: %-32s %6llu ticks (%llu ticks / %d)\n", "vcpu_interrupt -> guest handler",
+           (unsigned long long)(irq_ticks / 1000), (unsigned long long)irq_ticks, 1000);
     printf("bench: %-32s %6llu ticks per pair (%llu ticks / %d)\n", "vcpu_create + handle_close",
            (unsigned long long)(cc_ticks / 1000), (unsigned long long)cc_ticks, 1000);
     printf("bench: %-32s %6llu ticks per round trip (%llu ticks / %d)\n",

@@ -676,7 +676,7 @@ static uint64_t resume_deadline(void)
 
 static void do_resume(void)
 {
-    mode(3);
+    mode(2);
     int kind;
     uint64_t h = handle_arg(V(0), H_VCPU, HV_RIGHT_EXECUTE);
     call(HV_SYS_VCPU_RESUME, h, ptr_arg(V(1), sizeof(struct hv_packet), &kind),

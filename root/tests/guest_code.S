@@ -239,7 +239,9 @@ BLOB(tg_sse)
 END(tg_sse)
 
 /* Loads its GDT and IDT, halts with IF=0 (the VMM sees HLT); after it outputs 'D' and
- * halts again. The NMI handler (gate 2, set by the VMM) outputs 'N'. */
+ * halts again. The NMI handler (gate 2, set by the VMM) enables interrupts and outputs
+ * 'N' (an external interrupt may come in while NMIs are blocked); the interrupt handler
+ * (gate 0x40) outputs 'I'. */
 BLOB(tg_nmi)
     lgdt A(tg_nmi, 1f)
     lidt A(tg_nmi, 2f)
@@ -250,7 +252,12 @@ LABEL(tg_nmi_after_hlt)
     hlt
 LABEL(tg_nmi_end_hlt)
 LABEL(tg_nmi_handler)
+    sti
     mov $0x4e, %al                      /* 'N' */
+    out %al, $0xe9
+    iret
+LABEL(tg_nmi_irq_handler)
+    mov $0x49, %al                      /* 'I' */
     out %al, $0xe9
     iret
     .p2align 2

@@ -17,7 +17,7 @@ BLOB(tg_outs);
 BLOB(tg_sti_hlt);
 BLOB(tg_hlt);
 extern const uint8_t tg_irq_handler[], tg_irq_after_hlt[], tg_nmi_after_hlt[],
-    tg_nmi_end_hlt[], tg_nmi_handler[], tg_eoi_handler[], tg_eoi_after_hlt[],
+    tg_nmi_end_hlt[], tg_nmi_handler[], tg_nmi_irq_handler[], tg_eoi_handler[], tg_eoi_after_hlt[],
     tg_eoi_after_eoi[], tg_outs_after[], tg_sti_hlt_after[], tg_hlt_after[], tg_count_after[];
 
 #define REG(off) ((off) >> 4)
@@ -187,7 +187,9 @@ static void t_interrupt_flags_errors(void)
                 "vcpu_interrupt(0x%llx)", (unsigned long long)c[i].irq);
 }
 
-/* An NMI reaches the guest's gate 2 although it halted with IF=0. */
+/* An NMI reaches the guest's gate 2 although it halted with IF=0. A second NMI and an
+ * ExtINT queued while the handler runs with IF=1: the interrupt goes in at once (NMI
+ * blocking does not hold it back), the NMI after the handler's IRET. */
 static void t_interrupt_nmi(void)
 {
     struct tvm t;
@@ -195,6 +197,7 @@ static void t_interrupt_nmi(void)
         !EXPECT(hv_guest_set_trap(t.g, HV_TRAP_IO, 0xe9, 1, 0, 9), HV_OK))
         return;
     set_gate(&t, 2, GADDR(tg_nmi, tg_nmi_handler));
+    set_gate(&t, 0x40, GADDR(tg_nmi, tg_nmi_irq_handler));
     struct hv_packet p;
     if (!resume(t.v, &p) || !EXPECT_HALT(&p, GADDR(tg_nmi, tg_nmi_after_hlt)))
         return;
@@ -202,7 +205,14 @@ static void t_interrupt_nmi(void)
         return;
     if (!resume(t.v, &p) || !EXPECT_IO(&p, 0xe9, 1, false, 'N', 9))
         return;
-    if (resume(t.v, &p) && EXPECT_IO(&p, 0xe9, 1, false, 'D', 9) && resume(t.v, &p))
+    if (!EXPECT(hv_vcpu_interrupt(t.v, HV_IRQ_NMI), HV_OK) ||
+        !EXPECT(hv_vcpu_interrupt(t.v, HV_IRQ_EXTINT | 0x40), HV_OK))
+        return;
+    static const char want[] = "IND";
+    for (unsigned i = 0; i < 3; i++)
+        if (!resume(t.v, &p) || !EXPECT_IO(&p, 0xe9, 1, false, (uint8_t)want[i], 9))
+            return;
+    if (resume(t.v, &p))
         EXPECT_HALT(&p, GADDR(tg_nmi, tg_nmi_end_hlt));
 }
 

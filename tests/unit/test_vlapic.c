@@ -386,13 +386,20 @@ UT_TEST(vlapic_state_timer_runs_on)
     CHECK_EQ(vlapic_pending(&b), 0x40);
     /* Periodic: the next period is the full initial count. */
     vlapic_write(&a, APIC_LVT_TIMER, (1u << 17) | 0x41, 0);
-    vlapic_write(&a, APIC_TIMER_ICR, 100, 0);
-    vlapic_state_get(&a, &s, 150);                        /* 200-tick periods: 25 counts left */
-    CHECK_EQ(s.regs[R(APIC_TIMER_CCR)], 25u);
+    vlapic_write(&a, APIC_TIMER_ICR, 1000, 0);
+    vlapic_state_get(&a, &s, 1500);                       /* 2000-tick periods: 250 left */
+    CHECK_EQ(s.regs[R(APIC_TIMER_CCR)], 250u);
     vlapic_state_set(&b, &s, false, 1000);
-    CHECK_EQ(vlapic_timer_deadline(&b), 1050u);
-    CHECK(vlapic_timer_expire(&b, 1050));
-    CHECK_EQ(vlapic_timer_deadline(&b), 1250u);
+    CHECK_EQ(vlapic_timer_deadline(&b), 1500u);
+    CHECK(vlapic_timer_expire(&b, 1500));
+    CHECK_EQ(vlapic_timer_deadline(&b), 3500u);
+    /* A period below VLAPIC_MIN_PERIOD re-arms at the minimum. */
+    s.regs[R(APIC_TIMER_ICR)] = 10;
+    s.regs[R(APIC_TIMER_CCR)] = 5;
+    vlapic_state_set(&b, &s, false, 0);
+    CHECK_EQ(vlapic_timer_deadline(&b), 10u);
+    CHECK(vlapic_timer_expire(&b, 10));
+    CHECK_EQ(vlapic_timer_deadline(&b), 10u + VLAPIC_MIN_PERIOD);
     /* A current count of 0 leaves the timer stopped. */
     s.regs[R(APIC_TIMER_CCR)] = 0;
     vlapic_state_set(&b, &s, false, 2000);

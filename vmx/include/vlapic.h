@@ -47,6 +47,11 @@
 #define X2APIC_MSR_LAST 0x8ffu
 #define MSR_TSC_DEADLINE 0x6e0u
 
+/* The shortest period of a periodic timer after its first, in TSC ticks: a guest (or a
+ * restored state) with a count of 1 would otherwise take its next interrupt before it ran
+ * a single instruction, and its vCPU would never leave the kernel's exit loop. */
+#define VLAPIC_MIN_PERIOD 1000
+
 /* The version register: version 0x14, max LVT entry 5 (10.4.8). */
 #define VLAPIC_VERSION  0x50014u
 
