@@ -17,13 +17,13 @@ $(BUILD)/guest/%.bin: guest/%.asm guest/lib.inc | $(DEPS)
 # runtime, $(BUILD)/guest/NAME.elf. A guest's base address is 1 MiB unless
 # GUEST_BASE_NAME says otherwise (--defsym, which must come before -T to count).
 # mb_big's two boot modules are the files guest/data/mod1 and mod2.
-GUEST_C_NAMES := mb_big fwcfg acpi_s5 probe chaosio
+GUEST_C_NAMES := mb_big fwcfg acpi_s5 probe chaosio pic_pit calib rtc ioapic_level uart_echo idle
 GUEST_ELFS := $(GUEST_C_NAMES:%=$(BUILD)/guest/%.elf)
 # What scripts/mkiso.sh and mkesp.sh put on every image.
 GUEST_IMAGES := $(GUEST_BINS) $(GUEST_ELFS)
 GUEST_BASE_mb_big := 0x400000
 
-GUEST_RT_OBJS := $(addprefix $(BUILD)/guest/c/,entry.o rt.o rt_fmt.o rt_lib.o mb_util.o)
+GUEST_RT_OBJS := $(addprefix $(BUILD)/guest/c/,entry.o rt.o rt_fmt.o rt_lib.o mb_util.o pc.o)
 # -fno-builtin and no loop-to-memset rewriting: rt_lib.c's memset must not call itself.
 GUEST_CFLAGS := -m32 -march=i686 -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -nostdlib -mgeneral-regs-only -fno-builtin -fno-tree-loop-distribute-patterns \

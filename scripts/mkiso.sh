@@ -5,6 +5,9 @@
 # build/root.elf is added as module root (ROOT_ELF=path picks another, e.g. the test
 # root image build/root-test.elf; ROOT_ELF= none),
 # every build/guest/NAME.bin and NAME.elf (the C guests) as guest:NAME.
+# C_GUESTS="NAME ..." ships only those C guests (the kernel takes at most
+# BOOT_MAX_MODULES boot modules, and the flat guests, the C guests and the root
+# task together come close to it).
 set -eu
 out=$1 cmdline=$2
 shift 2
@@ -20,6 +23,9 @@ mods=""
 for g in "$here"/build/guest/*.elf; do
     [ "${NO_TEST_GUESTS:-0}" = 1 ] && break
     [ -e "$g" ] || continue
+    if [ -n "${C_GUESTS:-}" ]; then
+        case " $C_GUESTS " in *" $(basename "$g" .elf) "*) ;; *) continue ;; esac
+    fi
     set -- "$@" "$g" "guest:$(basename "$g" .elf)"
 done
 # The root task rides along as module "root", every built test guest as "guest:NAME".

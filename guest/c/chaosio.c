@@ -14,8 +14,28 @@
  * APIC; MSI writes there can send INIT or NMI); see wrmsr_allowed for MSRs.
  * PCI configuration address 0xcf8 is cleared first, so that data-port
  * writes do not land in whatever register the firmware selected last.
+ *
+ * Then the interrupt controllers and timers, chaosio.irq_n accesses each
+ * (default 2000), interrupts off (IF=0) throughout, handlers on every vector
+ * (NMIs, which ignore IF, are counted):
+ * - ports of the 8259As (0x20/0x21, 0xa0/0xa1), the 8254 (0x40-0x43), port
+ *   0x61, the RTC (0x70/0x71) and the ELCR (0x4d0/0x4d1): IN/OUT, 1/2/4 bytes;
+ * - the local APIC page (IA32_APIC_BASE, xAPIC): loads and stores at any
+ *   offset and size, any exception caught and counted; not the ICR's low
+ *   half (an IPI to ourselves could be INIT), and LVT delivery modes SMI,
+ *   INIT, NMI and the reserved ones become fixed;
+ * - the x2APIC MSRs 0x800-0x8ff with x2APIC off: every RDMSR and WRMSR must
+ *   raise #GP (a check). With CPUID's x2APIC bit also in x2APIC mode: random
+ *   WRMSRs (ICR 0x830 left alone, LVT delivery modes as above), the illegal
+ *   ones raise #GP; then back to xAPIC through the disabled state;
+ * - the I/O APIC page: IOREGSEL then IOWIN, stores and loads anywhere on the
+ *   page; redirection entries get delivery modes fixed, lowest priority or
+ *   ExtINT only (an INIT or NMI pin would stop or flood the guest).
+ * Afterwards everything is quietened (both 8259As and every I/O APIC entry
+ * masked, PIT channels in one-shot mode, RTC interrupts off, local APIC
+ * timer stopped) and the guest must go on to its normal end.
  */
-#include "rt.h"
+#include "pc.h"
 #include "mb_util.h"
 
 GUEST_NAME("chaosio");
@@ -190,6 +210,285 @@ static void one_access(void)
     }
 }
 
+/* ---- interrupt controllers and timers ----------------------------------------------------- */
+
+static struct {
+    uint32_t port_in, port_out, lapic_read, lapic_write, lapic_fault, x2_gp_off, x2_no_gp_off, x2_write,
+        x2_gp_on, ioapic_read, ioapic_write, ioapic_fault, nmi, skipped;
+} irqc;
+
+static void nmi(uint32_t vector)
+{
+    (void)vector;
+    irqc.nmi++;
+}
+
+static void stray(uint32_t vector)
+{
+    rt_fail(EXIT_CHECK, "interrupt vector 0x%x with IF=0", vector);
+}
+
+/* MMIO of 1/2/4 bytes that may fault: the vector, or RT_NO_FAULT. */
+static int mmio_write_safe(uint32_t a, unsigned size, uint32_t v)
+{
+    rt_fault_vector = RT_NO_FAULT;
+    if (size == 1)
+        __asm__ volatile("1: movb %b1, (%0)\n2:\n" RT_FIXUP("1b", "2b") : : "r"(a), "q"(v) : "memory");
+    else if (size == 2)
+        __asm__ volatile("1: movw %w1, (%0)\n2:\n" RT_FIXUP("1b", "2b") : : "r"(a), "r"(v) : "memory");
+    else
+        __asm__ volatile("1: movl %1, (%0)\n2:\n" RT_FIXUP("1b", "2b") : : "r"(a), "r"(v) : "memory");
+    return rt_fault_vector;
+}
+
+static int mmio_read_safe(uint32_t a, unsigned size)
+{
+    uint32_t v = 0;
+    rt_fault_vector = RT_NO_FAULT;
+    if (size == 1)
+        __asm__ volatile("1: movzbl (%1), %0\n2:\n" RT_FIXUP("1b", "2b") : "+r"(v) : "r"(a) : "memory");
+    else if (size == 2)
+        __asm__ volatile("1: movzwl (%1), %0\n2:\n" RT_FIXUP("1b", "2b") : "+r"(v) : "r"(a) : "memory");
+    else
+        __asm__ volatile("1: movl (%1), %0\n2:\n" RT_FIXUP("1b", "2b") : "+r"(v) : "r"(a) : "memory");
+    return rt_fault_vector;
+}
+
+/* Delivery mode (bits 8-10) of an LVT entry: SMI, NMI, INIT and the reserved ones become fixed. */
+static uint32_t lvt_sane(uint32_t v)
+{
+    uint32_t mode = v >> 8 & 7;
+    return mode == 0 || mode == 7 ? v : v & ~0x700u;
+}
+
+static bool lvt_with_mode(uint32_t reg)                 /* xAPIC offsets */
+{
+    return reg == 0x2f0 || (reg >= 0x330 && reg <= 0x360);
+}
+
+/* Progress every 500 accesses of a round, so a stall shows where it is. */
+static void progress(const char *round, uint32_t i)
+{
+    if ((i + 1) % 500 == 0)
+        rt_printf("chaosio: %s: %u done\n", round, i + 1);
+}
+
+static void irq_ports(uint32_t n)
+{
+    uint32_t trace = rt_cmdline_u32("chaosio.trace", ~0u);    /* print each access from this one */
+    static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x70, 0x71,
+                                      0x4d0, 0x4d1 };
+    for (uint32_t i = 0; i < n; i++) {
+        progress("ports", i);
+        unsigned size = random_size();
+        uint32_t port = ports[next() % (sizeof(ports) / sizeof(ports[0]))], value = next();
+        if (!port_allowed(port, size)) {                /* 0x61 + 4 reaches 0x64 */
+            irqc.skipped++;
+            continue;
+        }
+        doing_where = port;
+        bool out = next() & 1;
+        if (i >= trace)
+            rt_printf("chaosio: %u: %s 0x%x, %u bytes, 0x%08x\n", i, out ? "OUT" : "IN", port, size, value);
+        if (out) {
+            doing = "OUT to port";
+            rt_out((uint16_t)port, size, value);
+            irqc.port_out++;
+        } else {
+            doing = "IN from port";
+            (void)rt_in((uint16_t)port, size);
+            irqc.port_in++;
+        }
+    }
+}
+
+static void lapic_mmio(uint32_t base, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        progress("local APIC", i);
+        unsigned size = random_size();
+        /* Three in four at a register's first byte, the others anywhere. */
+        uint32_t off = next() & 3 ? (next() & 0x3f) << 4 : next() & 0xfff, value = next();
+        if (off + size > 0x1000 || (off < 0x304 && off + size > 0x300)) {
+            irqc.skipped++;
+            continue;
+        }
+        doing_where = base + off;
+        int vec;
+        if (next() & 1) {
+            doing = "local APIC store to";
+            if (lvt_with_mode(off & ~0xfu) && (off & 0xf) == 0 && size == 4)
+                value = lvt_sane(value);
+            else if (lvt_with_mode(off & ~0xfu) && (off & 0xf) <= 1 && (off & 0xf) + size > 1)
+                value &= ~(0x700u >> (8 * (off & 0xf)));    /* the mode's bits in this store: fixed */
+            vec = mmio_write_safe(base + off, size, value);
+            irqc.lapic_write++;
+        } else {
+            doing = "local APIC load from";
+            vec = mmio_read_safe(base + off, size);
+            irqc.lapic_read++;
+        }
+        if (vec != RT_NO_FAULT)
+            irqc.lapic_fault++;
+    }
+}
+
+static void x2apic_msrs(uint32_t n, bool x2_on)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        progress(x2_on ? "x2APIC on" : "x2APIC off", i);
+        uint32_t msr = 0x800 + (next() & 0xff), lo = next(), hi = next();
+        uint64_t v;
+        doing_where = msr;
+        int vec;
+        if (!x2_on) {
+            if (next() & 1) {
+                doing = "x2APIC WRMSR (x2APIC off)";
+                vec = rt_wrmsr_safe(msr, (uint64_t)hi << 32 | lo);
+            } else {
+                doing = "x2APIC RDMSR (x2APIC off)";
+                vec = rt_rdmsr_safe(msr, &v);
+            }
+            if (vec == 13)
+                irqc.x2_gp_off++;
+            else
+                irqc.x2_no_gp_off++;
+            continue;
+        }
+        static const uint16_t writable[] = { 0x808, 0x80b, 0x80f, 0x828, 0x82f, 0x832, 0x833, 0x834,
+                                             0x835, 0x836, 0x837, 0x838, 0x83e, 0x83f };
+        if (next() & 1) {                               /* half on registers that take writes, */
+            msr = writable[next() % (sizeof(writable) / sizeof(writable[0]))];
+            if (next() & 1)                             /* half of those a vector and the mask bit */
+                lo &= 0x100ff;
+        }
+        if (msr == 0x830) {                             /* ICR: an IPI */
+            irqc.skipped++;
+            continue;
+        }
+        if (next() & 1 || (lo & ~0x100ffu) == 0) {      /* half in the fields registers use */
+            hi = 0;
+            lo &= 0x3ffff;
+        }
+        if (msr == 0x82f || (msr >= 0x833 && msr <= 0x836))
+            lo = lvt_sane(lo);
+        doing = "x2APIC WRMSR";
+        vec = rt_wrmsr_safe(msr, (uint64_t)hi << 32 | lo);
+        irqc.x2_write++;
+        if (vec == 13)
+            irqc.x2_gp_on++;
+        else if (vec != RT_NO_FAULT)
+            rt_fail(EXIT_CHECK, "WRMSR 0x%x in x2APIC mode raised vector %d, not #GP", msr, vec);
+    }
+}
+
+static void ioapic_mmio(uint32_t base, uint32_t n)
+{
+    uint32_t sel = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        progress("I/O APIC", i);
+        uint32_t pick = next() % 4, value = next();
+        int vec;
+        doing = "I/O APIC store to";
+        if (pick == 0) {                                /* IOREGSEL */
+            sel = next() & 0x3f;
+            doing_where = base;
+            vec = mmio_write_safe(base + IOAPIC_REGSEL, 4, sel);
+            irqc.ioapic_write++;
+        } else if (pick == 1) {                         /* IOWIN store */
+            if (sel >= 0x10 && !(sel & 1)) {            /* an entry's low half: a harmless mode */
+                static const uint32_t modes[3] = { 0, 1, 7 };
+                value = (value & ~0x700u) | modes[next() % 3] << 8;
+            }
+            doing_where = base + IOAPIC_WIN;
+            vec = mmio_write_safe(base + IOAPIC_WIN, 4, value);
+            irqc.ioapic_write++;
+        } else {                                        /* anywhere on the page, not IOWIN */
+            unsigned size = random_size();
+            uint32_t off = next() & 0xfff;
+            if (off + size > 0x1000 || (off < 0x20 && off + size > 0x10)) {
+                irqc.skipped++;
+                continue;
+            }
+            doing_where = base + off;
+            if (pick == 2) {
+                vec = mmio_write_safe(base + off, size, value);
+                irqc.ioapic_write++;
+                if (off < 4)
+                    sel = ~0u;                          /* a partial IOREGSEL store: unknown */
+            } else {
+                doing = "I/O APIC load from";
+                vec = mmio_read_safe(base + off, size);
+                irqc.ioapic_read++;
+            }
+        }
+        if (vec != RT_NO_FAULT)
+            irqc.ioapic_fault++;
+    }
+}
+
+/* Everything that could interrupt quiet again (only the end of the run is to come). */
+static void quieten(uint32_t ioapic)
+{
+    pic_init(0x20, 0x28, 0xffff);
+    for (unsigned ch = 0; ch < 3; ch += 2)
+        pit_program(ch, 0, 0xffff);
+    outb(0x70, 0x0b);
+    outb(0x71, 0x02);                                   /* RTC: 24 h BCD, no interrupts */
+    outb(0x70, 0x0c);
+    (void)inb(0x71);
+    outb(0x70, 0x0d);
+    for (unsigned p = 0; p < 24; p++)
+        ioapic_set_rte(ioapic, p, IOAPIC_RTE_MASKED);
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+    if (base & APIC_BASE_EN) {
+        uint32_t l = (uint32_t)base & 0xfffff000u;
+        lapic_write(l, LAPIC_TIMER_INIT, 0);
+        lapic_write(l, LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+    }
+}
+
+static void interrupt_chaos(void)
+{
+    uint32_t n = rt_cmdline_u32("chaosio.irq_n", 2000);
+    for (unsigned v = 32; v < 256; v++)
+        rt_set_vector((uint8_t)v, stray);
+    rt_set_vector(2, nmi);
+    struct madt_info m;
+    uint32_t ioapic = acpi_madt(&m) && m.ioapics ? m.ioapic_addr : IOAPIC_DEFAULT;
+    bool has_apic = cpuid(1, 0).edx & (1u << 9), has_x2 = cpuid(1, 0).ecx & (1u << 21);
+    uint64_t apic_base = has_apic ? rdmsr(MSR_APIC_BASE) : 0;
+    uint32_t lapic = (uint32_t)apic_base & 0xfffff000u;
+    rt_printf("chaosio: interrupt controllers: %u accesses each; local APIC 0x%08x%s, x2APIC %s, I/O APIC 0x%08x\n",
+              n, lapic, apic_base & APIC_BASE_EN ? "" : " (off)", has_x2 ? "offered" : "not offered", ioapic);
+
+    irq_ports(n);
+    if (has_apic && (apic_base & (APIC_BASE_EN | APIC_BASE_X2)) == APIC_BASE_EN)
+        lapic_mmio(lapic, n);
+    x2apic_msrs(n / 4, false);
+    check(irqc.x2_no_gp_off == 0, "x2APIC off: every x2APIC MSR access raises #GP (%u did not)",
+          irqc.x2_no_gp_off);
+    if (has_apic && has_x2) {
+        check(rt_wrmsr_safe(MSR_APIC_BASE, apic_base | APIC_BASE_EN | APIC_BASE_X2) == RT_NO_FAULT,
+              "x2APIC mode on (CPUID offers it)");
+        x2apic_msrs(n, true);
+        /* x2APIC -> xAPIC only through the disabled state (SDM 10.12.5). */
+        int off = rt_wrmsr_safe(MSR_APIC_BASE, apic_base & ~(uint64_t)(APIC_BASE_EN | APIC_BASE_X2));
+        int on = rt_wrmsr_safe(MSR_APIC_BASE, apic_base);
+        check(off == RT_NO_FAULT && on == RT_NO_FAULT, "back to xAPIC mode through the disabled state");
+        check(irqc.x2_gp_on > 0, "x2APIC mode: illegal x2APIC MSR writes raise #GP (%u of %u)", irqc.x2_gp_on,
+              irqc.x2_write);
+    }
+    ioapic_mmio(ioapic, n);
+    quieten(ioapic);
+    rt_printf("chaosio: interrupt controllers: ports %u in, %u out; local APIC %u loads, %u stores, %u faults\n",
+              irqc.port_in, irqc.port_out, irqc.lapic_read, irqc.lapic_write, irqc.lapic_fault);
+    rt_printf("chaosio: x2APIC MSRs %u #GP while off, %u writes (%u #GP) while on; I/O APIC %u loads, %u stores, "
+              "%u faults; %u NMIs; %u skipped\n",
+              irqc.x2_gp_off, irqc.x2_write, irqc.x2_gp_on, irqc.ioapic_read, irqc.ioapic_write, irqc.ioapic_fault,
+              irqc.nmi, irqc.skipped);
+}
+
 int gmain(uint32_t magic, const struct multiboot_info *mbi)
 {
     (void)magic;
@@ -218,5 +517,8 @@ int gmain(uint32_t magic, const struct multiboot_info *mbi)
     check(count.port_in + count.port_out + count.mmio_read + count.mmio_write + count.msr_read +
                   count.msr_write + count.skipped == n,
           "all %u accesses done or skipped, and the guest still runs", n);
+    rt_fatal_hook = fatal_report;
+    interrupt_chaos();
+    rt_fatal_hook = NULL;
     return 0;
 }

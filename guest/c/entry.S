@@ -47,18 +47,24 @@ _start:
         hlt
         jmp     2b
 
-/* One stub per exception vector: push a dummy error code where the CPU pushes none. */
-        .macro ISR vec
-isr\vec:
-        .if ((1 << \vec) & ERRCODE_VECTORS) == 0
+/*
+ * One stub per vector 0-255 (isr_H_L for vector 16 * H + L): push a dummy
+ * error code where the CPU pushes none (only exceptions 8, 10-14, 17, 21, 29
+ * and 30 push one; the guests take interrupts on vectors >= 32 only).
+ */
+        .macro ISR hi, lo
+isr_\hi\()_\lo:
+        .if (\hi >= 2) + (((1 << (\hi * 16 + \lo)) & ERRCODE_VECTORS) == 0)     /* "or" */
         push    $0
         .endif
-        push    $\vec
+        push    $(\hi * 16 + \lo)
         jmp     isr_common
         .endm
 
-        .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-        ISR     \v
+        .irp h, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+        .irp l, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+        ISR     \h, \l
+        .endr
         .endr
 
 /* Frame for rt_exception (struct rt_frame): pusha registers, vector, error code, EIP, CS, EFLAGS. */
@@ -76,8 +82,10 @@ isr_common:
         .balign 4
         .globl rt_isr_table
 rt_isr_table:
-        .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-        .long   isr\v
+        .irp h, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+        .irp l, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+        .long   isr_\h\()_\l
+        .endr
         .endr
 
         .data

@@ -5,7 +5,8 @@
 #define DEBUGCON_PORT   0xe9
 #define EXIT_PORT       0xf4
 #define CODE_SEL        0x08
-#define NVECTORS        32
+#define NEXCEPTIONS     32
+#define NVECTORS        256
 
 const struct multiboot_info *rt_mbi;
 void (*rt_fatal_hook)(void);
@@ -84,18 +85,36 @@ void rt_fail(uint32_t status, const char *fmt, ...)
 
 static int nfailed;
 static char first_failure[160];
+static uint32_t first_failure_status;
+
+static bool vcheck(uint32_t status, bool cond, const char *fmt, va_list ap)
+{
+    char buf[160];
+    rt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    rt_printf("  [%s] %s\n", cond ? "ok" : "FAIL", buf);
+    if (!cond && nfailed++ == 0) {
+        memcpy(first_failure, buf, sizeof(buf));
+        first_failure_status = status;
+    }
+    return cond;
+}
 
 bool check(bool cond, const char *fmt, ...)
 {
-    char buf[160];
     va_list ap;
     va_start(ap, fmt);
-    rt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    bool r = vcheck(EXIT_CHECK, cond, fmt, ap);
     va_end(ap);
-    rt_printf("  [%s] %s\n", cond ? "ok" : "FAIL", buf);
-    if (!cond && nfailed++ == 0)
-        memcpy(first_failure, buf, sizeof(buf));
-    return cond;
+    return r;
+}
+
+bool check_status(uint32_t status, bool cond, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bool r = vcheck(status, cond, fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 int rt_failed_checks(void)
@@ -239,22 +258,39 @@ int rt_ud2_safe(void)
     return rt_fault_vector;
 }
 
-static const char *const exception_names[NVECTORS] = {
+static const char *const exception_names[NEXCEPTIONS] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "coprocessor overrun",
     "#TS", "#NP", "#SS", "#GP", "#PF", "reserved 15", "#MF", "#AC", "#MC", "#XM", "#VE",
     "#CP", "reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
     "reserved 27", "#HV", "#VC", "#SX", "reserved 31",
 };
 
+static rt_vector_fn vector_handler[NVECTORS];
+
+void rt_set_vector(uint8_t vector, rt_vector_fn fn)
+{
+    vector_handler[vector] = fn;
+}
+
+static const char *vector_name(uint32_t v)
+{
+    return v < NEXCEPTIONS ? exception_names[v] : "interrupt";
+}
+
 void rt_exception(struct rt_frame *f);
 void rt_exception(struct rt_frame *f)
 {
-    for (const struct rt_fixup *x = __fixup_start; x < __fixup_end; x++)
-        if (x->insn == f->eip) {
-            rt_fault_vector = (int)f->vector;
-            f->eip = x->resume;
-            return;
-        }
+    if (f->vector < NEXCEPTIONS)
+        for (const struct rt_fixup *x = __fixup_start; x < __fixup_end; x++)
+            if (x->insn == f->eip) {
+                rt_fault_vector = (int)f->vector;
+                f->eip = x->resume;
+                return;
+            }
+    if (f->vector < NVECTORS && vector_handler[f->vector]) {
+        vector_handler[f->vector](f->vector);
+        return;
+    }
     static bool dying;
     if (dying)                  /* a fault while reporting one */
         rt_exit(EXIT_EXCEPTION);
@@ -262,17 +298,17 @@ void rt_exception(struct rt_frame *f)
     uint32_t cr2;
     __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
     rt_printf("exception %s (vector %u) error 0x%x at eip 0x%08x, cr2 0x%08x\n",
-              f->vector < NVECTORS ? exception_names[f->vector] : "?", f->vector, f->error, f->eip,
+              vector_name(f->vector), f->vector, f->error, f->eip,
               cr2);
     rt_printf("  eax %08x ebx %08x ecx %08x edx %08x esi %08x edi %08x ebp %08x\n", f->eax, f->ebx,
               f->ecx, f->edx, f->esi, f->edi, f->ebp);
     if (rt_fatal_hook)
         rt_fatal_hook();
-    rt_fail(EXIT_EXCEPTION, "unexpected exception %s at eip 0x%08x",
-            f->vector < NVECTORS ? exception_names[f->vector] : "?", f->eip);
+    rt_fail(EXIT_EXCEPTION, "unexpected exception %s (vector %u) at eip 0x%08x", vector_name(f->vector),
+            f->vector, f->eip);
 }
 
-/* An interrupt gate per exception vector, to the stubs in entry.S. */
+/* An interrupt gate per vector, to the stubs in entry.S. */
 static uint64_t idt[NVECTORS];
 
 static void idt_init(void)
@@ -317,6 +353,6 @@ __attribute__((noreturn)) void rt_start(uint32_t magic, const struct multiboot_i
         rt_exit(EXIT_OK);
     }
     if (nfailed)
-        rt_fail(r ? (uint32_t)r : EXIT_CHECK, "%s (%d checks failed)", first_failure, nfailed);
+        rt_fail(r ? (uint32_t)r : first_failure_status, "%s (%d checks failed)", first_failure, nfailed);
     rt_fail((uint32_t)r, "status %d", r);
 }

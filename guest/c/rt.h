@@ -46,6 +46,8 @@ __attribute__((noreturn, format(printf, 2, 3))) void rt_fail(uint32_t status, co
  * first failed one names the failure in the end line: "guest NAME: FAIL what".
  */
 bool check(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, but if it is the first to fail the run ends with status (not EXIT_CHECK). */
+bool check_status(uint32_t status, bool cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int rt_failed_checks(void);
 
 /* ---- the Multiboot information ------------------------------------------------- */
@@ -75,6 +77,27 @@ int rt_wrmsr_safe(uint32_t msr, uint64_t val);
 int rt_ud2_safe(void);
 /* Optional: called with the exception report before an unexpected fault ends the run. */
 extern void (*rt_fatal_hook)(void);
+
+/* ---- interrupts ---------------------------------------------------------------------- */
+/*
+ * Every vector 0-255 has an interrupt gate (IF is clear in the handler). A
+ * handler set here runs for its vector (an exception's fixup, above, comes
+ * first); a vector without one ends the run as an unexpected exception. The
+ * handler acknowledges its interrupt controller itself.
+ */
+typedef void (*rt_vector_fn)(uint32_t vector);
+void rt_set_vector(uint8_t vector, rt_vector_fn fn);
+static inline void rt_sti(void) { __asm__ volatile("sti" : : : "memory"); }
+static inline void rt_cli(void) { __asm__ volatile("cli" : : : "memory"); }
+/* STI; HLT: the STI shadow lets no interrupt in between, so a wake-up is not missed. */
+static inline void rt_sti_hlt(void) { __asm__ volatile("sti; hlt" : : : "memory"); }
+static inline void rt_pause(void) { __asm__ volatile("pause" : : : "memory"); }
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
 
 /* ---- instructions ------------------------------------------------------------------ */
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }

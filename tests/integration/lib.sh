@@ -14,9 +14,14 @@ fail=0
 # get the test root image, build/root-test.elf, as module root. Everything
 # else gets the production kernel and root task (build/kernel.elf, build/root.elf).
 # ROOT_ELF=path (ROOT_ELF= for none) in the environment overrides the root image.
+# A boot of a C guest (guest=NAME with build/guest/NAME.elf) ships only that one
+# of the C guests (C_GUESTS, scripts/mkiso.sh): all of them and the flat guests
+# would come close to the kernel's limit of boot modules.
 iso_variant() {
     local iso=$ROOT/build/variants/$1.iso kernel=$ROOT/build/kernel.elf
-    local root_elf=$ROOT/build/root.elf
+    local root_elf=$ROOT/build/root.elf c_guests=
+    local name=$(printf '%s\n' " $2 " | sed -En 's/.* guest=([A-Za-z0-9_]+) .*/\1/p')
+    [ -n "$name" ] && [ -e "$ROOT/build/guest/$name.elf" ] && c_guests=$name
     case " $2 " in *" test="*vmx*|*" test="*bench*) kernel=$ROOT/build/kernel-test.elf ;; esac
     case " $2 " in
         *" test="*hypercalls*|*" test="*fuzz*|*" test="*bench*|*" test="*console*)
@@ -24,7 +29,7 @@ iso_variant() {
     esac
     root_elf=${ROOT_ELF-$root_elf}
     mkdir -p "$ROOT/build/variants"
-    KERNEL_ELF=$kernel ROOT_ELF=$root_elf bash scripts/mkiso.sh "$iso" "$2" >&2 || return 1
+    C_GUESTS=$c_guests KERNEL_ELF=$kernel ROOT_ELF=$root_elf bash scripts/mkiso.sh "$iso" "$2" >&2 || return 1
     echo "$iso"
 }
 

@@ -6,7 +6,7 @@
 log=$LOGS/bochs_guest_mb_big.log
 iso=$ROOT/build/variants/guest_mb_big.iso
 mkdir -p "$ROOT/build/variants"
-bash scripts/mkiso.sh "$iso" 'console=com1 guest=mb_big guest.mem=256 guest.args="mbtest=42"' \
+C_GUESTS=mb_big bash scripts/mkiso.sh "$iso" 'console=com1 guest=mb_big guest.mem=256 guest.args="mbtest=42"' \
     guest/data/mod1 'guest-module:mod1 arg=1' guest/data/mod2 'guest-module:mod2' || exit 1
 # 256 MiB for the guest and room for the hypervisor: the machine needs more than Bochs's 256.
 BOCHS_MEGS=384 bash scripts/run-bochs.sh "$iso" "$log" 300
