@@ -39,8 +39,8 @@ KTEST_SRCS := $(wildcard tests/kernel/*.c)
 KTEST_OBJS := $(KTEST_SRCS:%.c=$(BUILD)/k/%.o)
 
 # Pure logic: compiled into the kernel and into the host unit tests.
-PURE_SRCS := lib/acpi_checksum.c lib/byte_ring.c lib/format.c lib/cmdline_parse.c lib/vmx_names.c lib/kelf.c \
-             boot/bootinfo_build.c boot/mb2_parse.c arch/x86/acpi_tables.c arch/x86/ioapic_route.c \
+PURE_SRCS := lib/acpi_checksum.c lib/byte_ring.c lib/rtc_calendar.c lib/format.c lib/cmdline_parse.c lib/vmx_names.c lib/kelf.c \
+             boot/bootinfo_build.c boot/mb2_parse.c arch/x86/acpi_tables.c arch/x86/ioapic_route.c arch/x86/rtc_decode.c \
              mm/frame_alloc.c mm/heap.c mm/ept.c vmx/vmx_caps.c vmx/insn_decode.c \
              vmx/guest_walk.c vmx/cpu_model.c vmx/vlapic.c object/handle_table.c object/trap_map.c
 

@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "base.h"
 #include "console_irq.h"
+#include "host_rtc.h"
 #include "ioapic_hw.h"
 #include "kstring.h"
 #include "ktest.h"
@@ -83,6 +84,7 @@ void kmain(struct boot_info *bi)
         pr_warn("acpi: continuing with the boot CPU only\n");
     cpus_online = acpi.ncpus_enabled ? acpi.ncpus_enabled : 1;
     pic_disable();
+    host_rtc_init(HOST_RTC_CENTURY);
     lapic_init();
     console_input_irq_init(&acpi);
     uint64_t t0 = rdtsc(), w0 = console_wait_ticks;

@@ -34,7 +34,7 @@ ROOT_UNIT_SRCS := $(filter-out root/vmm/vmm%.c,$(wildcard root/vmm/*.c))
 # it needs.
 ROOT_RT_SRCS := $(wildcard root/lib/*.c root/libsys/*.c) \
                 lib/string.c lib/format.c lib/vmx_names.c lib/cmdline_parse.c \
-                lib/acpi_checksum.c
+                lib/acpi_checksum.c lib/rtc_calendar.c
 ROOT_RT_ASMS := root/crt0.S $(wildcard root/lib/*.S root/libsys/*.S)
 
 ROOT_VMM_SRCS := $(wildcard root/vmm/*.c)

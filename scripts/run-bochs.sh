@@ -27,7 +27,7 @@ mkdir -p "$(dirname "$log")"
 cat > "$work/bochsrc" <<RC
 megs: ${BOCHS_MEGS:-256}
 cpu: model=corei7_skylake_x, count=$cpus, ips=50000000, reset_on_triple_fault=0
-clock: sync=none, time0=1
+clock: sync=none, time0=local
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path="$(realpath "$iso")", status=inserted

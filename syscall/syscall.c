@@ -7,6 +7,7 @@
 #include "base.h"
 #include "cpu.h"
 #include "handles.h"
+#include "host_rtc.h"
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
@@ -45,6 +46,7 @@ hv_status_t sys_system_info(uint64_t out, size_t size)
         .tsc_hz = tsc_hz(),
         .idle_ticks = sched_idle_ticks(),
     };
+    info.wall_unix = host_rtc_boot_time(&info.wall_tsc);
     if (!vspace_copy_out(&current_process()->vs, out, &info, sizeof(info)))
         return HV_ERR_INVALID_ARGS;
     return HV_OK;

@@ -314,6 +314,10 @@ struct hv_system_info {
     uint64_t tsc_hz;
     uint64_t idle_ticks;        /* TSC ticks the CPUs spent idle since boot (CPU use = 1 - its
                                    growth / the TSC's over an interval) */
+    uint64_t wall_unix;         /* the machine's RTC read at boot: Unix seconds (UTC if the RTC
+                                   keeps UTC), 0 when unreadable; */
+    uint64_t wall_tsc;          /* the TSC when it was read (now = wall_unix +
+                                   (TSC - wall_tsc) / tsc_hz) */
 };
 
 /* vcpu_interrupt's irq: the local APIC ICR's layout (SDM Vol. 3A 10.6.1). */

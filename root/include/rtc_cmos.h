@@ -53,6 +53,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "rtc_calendar.h"
 #include "vmm_device.h"
 
 #define RTC_PORT_INDEX  0x70
@@ -79,11 +80,6 @@
 
 typedef uint64_t (*rtc_clock_fn)(void *ctx);
 
-/* A broken-down date and time (binary, 24-hour). */
-struct rtc_tm {
-    int64_t year;
-    uint8_t mon, day, hour, min, sec;   /* 1-12, 1-31, 0-23, 0-59, 0-59 */
-};
 
 struct rtc_cmos {
     rtc_clock_fn now;
@@ -121,10 +117,5 @@ void rtc_io_write(void *ctx, uint16_t port, unsigned size, uint32_t value);
 /* Register "rtc" 0x70-0x71. */
 bool rtc_register(struct rtc_cmos *rtc, struct vmm_devices *t);
 
-/* The proleptic Gregorian calendar (rtc_calendar.c): Unix seconds <-> date. */
-int64_t rtc_tm_to_unix(const struct rtc_tm *tm);
-void rtc_unix_to_tm(int64_t secs, struct rtc_tm *tm);
-/* Day of the week of Unix time secs, 0 = Sunday. */
-unsigned rtc_weekday(int64_t secs);
 
 #endif

@@ -28,7 +28,8 @@
 #define CONSOLE_POLL_MS      10
 #define CONSOLE_READ_POLL_US 1000
 #define MIN_RUN_US           50             /* the guest's time between two deadlines */
-#define RTC_EPOCH            1798761600     /* 2027-01-01 00:00:00 UTC: no wall clock yet */
+#define RTC_EPOCH            1798761600     /* 2027-01-01 00:00:00 UTC: when the machine's
+                                               clock was unreadable */
 #define RFLAGS_IF            (1ull << 9)
 #define APIC_BASE_EN         (1ull << 11)
 #define APIC_BASE_EXTD       (1ull << 10)
@@ -47,10 +48,15 @@ uint64_t vmm_tsc(void *ctx)
     return (uint64_t)hi << 32 | lo;
 }
 
+/* The guest's RTC starts at the machine's time now: the kernel read the machine's clock
+ * at boot (hv_system_info.wall_unix at wall_tsc). */
 static int64_t wall(void *ctx)
 {
     (void)ctx;
-    return RTC_EPOCH;
+    struct hv_system_info info;
+    if (hv_system_info(&info, sizeof(info)) != HV_OK || !info.wall_unix || !info.tsc_hz)
+        return RTC_EPOCH;
+    return (int64_t)(info.wall_unix + (vmm_tsc(0) - info.wall_tsc) / info.tsc_hz);
 }
 
 /* vcpu_interrupt. A kernel without ExtINT in its ABI refuses HV_IRQ_EXTINT; it takes the

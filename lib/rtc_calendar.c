@@ -1,9 +1,9 @@
 /*
- * Unix seconds <-> Gregorian date for the RTC (rtc_cmos.h). Pure code.
+ * Unix seconds <-> Gregorian date (rtc_calendar.h). Pure code.
  * Days are counted in 400-year eras of 146097 days, the year starting on
  * March 1 so that the leap day is the last day of the counted year.
  */
-#include "rtc_cmos.h"
+#include "rtc_calendar.h"
 
 #define DAYS_PER_ERA      146097
 #define EPOCH_FROM_0000   719468        /* days from 0000-03-01 to 1970-01-01 */
