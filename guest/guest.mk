@@ -5,7 +5,7 @@
 
 GUEST_NAMES := demo hello vmcall_loop cpuid_loop out_loop mmio_loop hlt_irq realmode long64 \
                triple_fault bad_cr0 ud beyond_ram ept_scan benchio spin_loop cpu_model lapic \
-               lapic_bench
+               lapic_bench cr8
 
 GUEST_BINS := $(GUEST_NAMES:%=$(BUILD)/guest/%.bin)
 

@@ -94,6 +94,23 @@ static void try_inject(struct vcpu *v)
     }
 }
 
+void vcpu_inject_apic(struct vcpu *v, uint8_t vector)
+{
+    /* Called right after an exit that injected nothing: VM exits clear the valid bit of the
+     * VM-entry interruption-information field (SDM Vol. 3C 24.8.3). */
+    uint32_t block = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+    if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
+        (block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
+        v->attention = 1;               /* the generic pass arms the window exit */
+        return;
+    }
+    vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INT | vector);
+    vlapic_accept(&v->lapic, vector);   /* IRR -> ISR as the CPU takes it (10.8.4) */
+    if (vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+        vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+    set_proc(v, PROC_INTR_WINDOW_EXITING, false);
+}
+
 void vcpu_update_attention(struct vcpu *v)
 {
     v->attention = v->pending_irq >= 0 || v->pending_nmi || v->kick || v->eoi_exit ||

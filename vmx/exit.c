@@ -150,18 +150,19 @@ static int exit_entry_failure(struct vcpu *v, uint32_t reason)
     return 0;
 }
 
-static int exit_preempt(struct vcpu *v, uint32_t reason)
+/* x2APIC EOI (WRMSR 0x80b with 0, SDM Vol. 3A 10.12.1.2) straight from the exit: with
+ * nothing in service it does nothing (10.8.5), else the cached top ISR bit goes. Every
+ * other WRMSR, and a non-zero EOI (#GP), takes the general path (vmx/emulate.c). */
+static int exit_wrmsr(struct vcpu *v, uint32_t reason)
 {
-    /* The guest's APIC timer (vmx/lapic.c) or the scheduler's event: only the latter, or a
-     * caller's fixed budget, leaves the kernel. */
-    vcpu_lapic_timer_check(v);
-    uint64_t now = rdtsc();
-    if (v->preempt_ticks || (v->sched_timer && this_cpu()->next_event <= now))
-        return vcpu_leave(v, VCPU_EXIT_PREEMPT, reason);
-    if (now >= v->deadline)
-        return vcpu_leave(v, VCPU_EXIT_DEADLINE, reason);
-    vcpu_lapic_program_preempt(v);
-    return 1;
+    if ((uint32_t)v->regs[GPR_RCX] == X2APIC_MSR_BASE + (APIC_EOI >> 4) &&
+        !((uint32_t)v->regs[GPR_RAX] | (uint32_t)v->regs[GPR_RDX]) && v->lapic.x2apic) {
+        if (v->lapic.isr_top)
+            vcpu_lapic_eoi(v);
+        vmx_skip_instruction(v);
+        return 1;
+    }
+    return vmx_exit_wrmsr(v, reason);
 }
 
 static int exit_ept_misconfig(struct vcpu *v, uint32_t reason)
@@ -223,13 +224,13 @@ static const exit_fn handlers[VMX_EXIT_REASONS] = {
     [EXIT_CR_ACCESS] = vmx_exit_cr_access,
     [EXIT_IO] = exit_io,
     [EXIT_RDMSR] = vmx_exit_rdmsr,
-    [EXIT_WRMSR] = vmx_exit_wrmsr,
+    [EXIT_WRMSR] = exit_wrmsr,
     [EXIT_INVALID_GUEST_STATE] = exit_entry_failure,
     [EXIT_MSR_LOADING] = exit_entry_failure,
     [EXIT_MACHINE_CHECK] = exit_entry_failure,
     [EXIT_EPT_VIOLATION] = exit_ept_violation,
     [EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
-    [EXIT_PREEMPTION_TIMER] = exit_preempt,
+    [EXIT_PREEMPTION_TIMER] = vcpu_lapic_preempt_exit,
     [EXIT_XSETBV] = vmx_exit_xsetbv,
 };
 #pragma GCC diagnostic pop

@@ -70,6 +70,20 @@ static void after_access(struct vcpu *v)
     vcpu_update_attention(v);
 }
 
+/* EOI with a vector in service (10.8.5): clear its ISR bit (the cached top, no scan); a
+ * level-triggered one is reported, else a vector it held back may go in now. The IRR is
+ * looked at only when nothing was due before (attention clear): then every IRR bit was at
+ * or below the old PPR, and a lower PPR may let the highest in. */
+void vcpu_lapic_eoi(struct vcpu *v)
+{
+    struct vlapic *l = &v->lapic;
+    int vec = vlapic_eoi(l);
+    if (l->eoi_level[vec / 32] & (1u << (vec % 32)))
+        level_eoi(v, (unsigned)vec);
+    else if (!v->attention && vlapic_pending(l) >= 0)
+        v->attention = 1;
+}
+
 int vcpu_lapic_mmio(struct vcpu *v)
 {
     const __typeof__(v->exit.mem) *m = &v->exit.mem;
@@ -110,13 +124,11 @@ hv_status_t vcpu_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 hv_status_t vcpu_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     if (msr == X2APIC_MSR_BASE + (APIC_EOI >> 4) && v->lapic.x2apic) {
-        /* The hot one: EOI (10.12.1.2: a non-zero value #GPs). */
+        /* EOI (10.12.1.2: a non-zero value #GPs); value 0 comes by exit.c's fast path. */
         if (val)
             return HV_ERR_INVALID_ARGS;
-        int vec = vlapic_eoi(&v->lapic);
-        vcpu_update_attention(v);       /* a vector held behind the ISR may go in now */
-        if (vec >= 0 && (v->lapic.eoi_level[vec / 32] & (1u << (vec % 32))))
-            level_eoi(v, (unsigned)vec);
+        if (v->lapic.isr_top)
+            vcpu_lapic_eoi(v);
         return HV_OK;
     }
     if (msr == MSR_TSC_DEADLINE) {
@@ -179,8 +191,9 @@ uint64_t vcpu_lapic_host_deadline(const struct vcpu *v)
 
 /* Preemption-timer ticks to the earliest of the scheduler's next event, the run's deadline
  * and the APIC timer's deadline (all in host TSC; SDM Vol. 3C 25.5.1: the timer counts
- * down at the TSC rate divided by 2^IA32_VMX_MISC[4:0]). */
-void vcpu_lapic_program_preempt(struct vcpu *v)
+ * down at the TSC rate divided by 2^IA32_VMX_MISC[4:0]). now: host TSC; off: TSC offset. */
+static inline __attribute__((always_inline)) void program_preempt(struct vcpu *v, uint64_t now,
+                                                                  uint64_t off)
 {
     uint64_t d = vlapic_timer_deadline(&v->lapic);
     /* vcpu_run comes here while a deadline is set */
@@ -190,15 +203,52 @@ void vcpu_lapic_program_preempt(struct vcpu *v)
     uint64_t next = v->sched_timer ? this_cpu()->next_event : ~0ull;
     if (v->deadline < next)
         next = v->deadline;             /* the caller's (vcpu_resume's), host TSC */
-    if (d) {
-        uint64_t host = d - tsc_offset();
-        if (host < next)
-            next = host;
-    }
-    uint64_t now = rdtsc();
+    if (d && d - off < next)
+        next = d - off;
     uint64_t ticks = next == ~0ull ? 0xffffffffull
                    : next > now ? (next - now) >> vmx_caps.preempt_timer_shift : 0;
     vmcs_write(VMCS_PREEMPTION_TIMER, ticks > 0xffffffffull ? 0xffffffffull : ticks);
+}
+
+void vcpu_lapic_program_preempt(struct vcpu *v)
+{
+    uint64_t off = tsc_offset();
+    program_preempt(v, rdtsc(), off);
+}
+
+/*
+ * The preemption timer's exit: the guest's APIC timer (fired here), the scheduler's event or
+ * a caller's budget (those leave the kernel), or the run's deadline. One TSC read and one
+ * TSC-offset read serve the expiry and the next timer value. When nothing else was due
+ * (attention clear), the timer's vector is the highest deliverable one if its class is
+ * above PPR (every IRR bit waiting was at or below PPR), so it is injected here, without
+ * scanning the IRR and without vmx_attention's generic pass.
+ */
+int vcpu_lapic_preempt_exit(struct vcpu *v, uint32_t reason)
+{
+    uint64_t now = rdtsc(), off = tsc_offset();
+    struct vlapic *l = &v->lapic;
+    int inject = -1;
+    if (l->timer_deadline && now + off >= l->timer_deadline) {
+        bool quiet = !v->attention;
+        vlapic_timer_expire(l, now + off);
+        uint32_t lvt = l->lvt[LVT_TIMER];
+        uint8_t vec = (uint8_t)lvt;
+        if (!quiet || vec < 16)
+            vcpu_update_attention(v);           /* other events, or an ESR error's vector */
+        else if (!(lvt & LVT_MASKED) && vlapic_above_ppr(l, vec))
+            inject = vec;
+    }
+    bool sched = v->preempt_ticks || (v->sched_timer && this_cpu()->next_event <= now);
+    if (sched || now >= v->deadline) {
+        if (inject >= 0)
+            v->attention = 1;                   /* the next entry injects it */
+        return vcpu_leave(v, sched ? VCPU_EXIT_PREEMPT : VCPU_EXIT_DEADLINE, reason);
+    }
+    program_preempt(v, now, off);
+    if (inject >= 0)
+        vcpu_inject_apic(v, (uint8_t)inject);
+    return 1;
 }
 
 void vcpu_set_deadline(struct vcpu *v, uint64_t deadline)

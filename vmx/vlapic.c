@@ -97,7 +97,7 @@ void vlapic_reset(struct vlapic *l, uint32_t id, uint32_t tsc_mult, uint32_t api
 
 uint32_t vlapic_ppr(const struct vlapic *l)
 {
-    int isrv = highest(l->isr);
+    int isrv = vlapic_isr_top(l);
     uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
     /* 10.8.3.1: PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4] with PPR[3:0] = 0. */
     return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
@@ -117,14 +117,26 @@ void vlapic_accept(struct vlapic *l, uint8_t vector)
 {
     clear_bit(l->irr, vector);
     set_bit(l->isr, vector);
+    if (vector >= l->isr_top)
+        l->isr_top = (uint16_t)(vector + 1);
+}
+
+/* 1 + the highest ISR bit at or below vector's word, 0 when there is none. */
+static uint16_t isr_top_from(const struct vlapic *l, unsigned vector)
+{
+    for (int i = (int)(vector / 32); i >= 0; i--)
+        if (l->isr[i])
+            return (uint16_t)(i * 32 + 32 - __builtin_clz(l->isr[i]));
+    return 0;
 }
 
 int vlapic_eoi(struct vlapic *l)
 {
-    int v = highest(l->isr);
+    int v = vlapic_isr_top(l);
     if (v < 0)
-        return -1;
+        return -1;                      /* nothing in service: the EOI does nothing */
     clear_bit(l->isr, (unsigned)v);
+    l->isr_top = isr_top_from(l, (unsigned)v);
     if (test_bit(l->tmr, (unsigned)v)) {
         clear_bit(l->tmr, (unsigned)v);
         set_bit(l->eoi_level, (unsigned)v);
@@ -542,6 +554,7 @@ void vlapic_state_set(struct vlapic *l, const struct hv_vcpu_lapic *s, bool x2ap
         l->eoi_level[i] = 0;
     }
     l->isr[0] &= ~0xffffu;                      /* vectors 0-15 are never requested (10.5.2) */
+    l->isr_top = isr_top_from(l, 255);
     l->tmr[0] &= ~0xffffu;
     l->irr[0] &= ~0xffffu;
     l->esr = s->regs[REG(APIC_ESR)] & 0xffu;    /* the error bits (Figure 10-9) */

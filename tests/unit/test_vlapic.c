@@ -414,3 +414,53 @@ UT_TEST(vlapic_state_timer_runs_on)
     vlapic_state_get(&b, &t, 2000);
     CHECK_EQ(t.tsc_deadline, 7777u);
 }
+
+/* The cached top of the ISR (isr_top) against a scan of the ISR, through random arrivals,
+ * acceptance in priority order, EOIs and whole-state restores; vlapic_above_ppr against
+ * PPR read as a register. */
+static int scan_isr(const struct vlapic *l)
+{
+    for (int i = 255; i >= 0; i--)
+        if (l->isr[i / 32] & (1u << (i % 32)))
+            return i;
+    return -1;
+}
+
+UT_TEST(vlapic_isr_top_cache)
+{
+    struct vlapic l = fresh();
+    uint32_t seed = 12345;
+    unsigned accepted = 0, eois = 0, restores = 0;
+    for (unsigned step = 0; step < 20000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = (seed >> 16) % 16, vec = 16 + (seed >> 8) % 240;
+        if (r < 6) {
+            vlapic_set_irr(&l, (uint8_t)vec, false);
+        } else if (r < 11) {
+            int p = vlapic_pending(&l);
+            if (p >= 0) {
+                CHECK(vlapic_above_ppr(&l, (uint8_t)p));
+                vlapic_accept(&l, (uint8_t)p);
+                accepted++;
+            }
+        } else if (r < 15) {
+            int top = scan_isr(&l);
+            CHECK_EQ(vlapic_eoi(&l), top);
+            eois++;
+        } else if (r == 15 && (seed & 0x300) == 0) {
+            struct hv_vcpu_lapic s;
+            vlapic_state_get(&l, &s, 0);
+            struct vlapic b;
+            vlapic_reset(&b, 0, 1, 1);
+            vlapic_state_set(&b, &s, false, 0);
+            l = b;
+            restores++;
+        } else {
+            vlapic_write(&l, APIC_TPR, (seed >> 4) & 0xff, 0);
+        }
+        CHECK_EQ(vlapic_isr_top(&l), scan_isr(&l));
+        uint32_t ppr = vlapic_read(&l, APIC_PPR, 0);
+        CHECK_EQ(vlapic_above_ppr(&l, (uint8_t)vec), (vec & 0xf0) > (ppr & 0xf0));
+    }
+    CHECK(accepted > 1000 && eois > 1000 && restores > 10);
+}

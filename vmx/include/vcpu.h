@@ -244,6 +244,14 @@ void vcpu_lapic_base_changed(struct vcpu *v, uint64_t old);
 /* Fire the timer when due; program the preemption timer for the next run. */
 void vcpu_lapic_timer_check(struct vcpu *v);
 void vcpu_lapic_program_preempt(struct vcpu *v);
+/* The preemption-timer exit (exit.c's table): fires the APIC timer and injects its vector
+ * at once when nothing else waits; 1 resume, 0 leave (PREEMPT or DEADLINE). */
+int vcpu_lapic_preempt_exit(struct vcpu *v, uint32_t reason);
+/* x2APIC/xAPIC EOI with a vector in service (lapic.isr_top != 0). */
+void vcpu_lapic_eoi(struct vcpu *v);
+/* event.c: inject APIC vector now (it is the highest deliverable, nothing else waits and
+ * the VM-entry interruption field is free), or leave it to the next entry (attention). */
+void vcpu_inject_apic(struct vcpu *v, uint8_t vector);
 /* The APIC timer is armed and will raise an interrupt (LVT unmasked, APIC enabled). */
 bool vcpu_lapic_timer_wakes(const struct vcpu *v);
 uint64_t vcpu_lapic_host_deadline(const struct vcpu *v);   /* the timer's deadline, host TSC */

@@ -76,6 +76,8 @@ struct vlapic {
     uint32_t dcr;
     uint32_t initial_count;
     uint32_t irr[8], isr[8], tmr[8];
+    uint16_t isr_top;           /* 1 + the highest ISR vector, 0: ISR empty (a cache of isr:
+                                   PPR and EOI without scanning it, 10.8.3.1, 10.8.5) */
 
     /* Timer state: guest TSC values. */
     uint64_t timer_start;       /* one-shot/periodic: when the current period began */
@@ -121,6 +123,16 @@ void vlapic_accept(struct vlapic *l, uint8_t vector);
 /* End of interrupt (10.8.5): clears the highest ISR bit; level-triggered vectors go to
  * eoi_level. Returns the vector, or -1 when the ISR was empty. */
 int vlapic_eoi(struct vlapic *l);
+/* The highest in-service vector, or -1 (from the cache, no scan). */
+static inline int vlapic_isr_top(const struct vlapic *l) { return (int)l->isr_top - 1; }
+/* Whether vector would be delivered now if it were the highest IRR bit: its priority
+ * class is above PPR's (10.8.3.1, 10.8.4). */
+static inline bool vlapic_above_ppr(const struct vlapic *l, uint8_t vector)
+{
+    uint32_t isr_class = l->isr_top ? (uint32_t)(l->isr_top - 1) & 0xf0 : 0;
+    uint32_t tpr_class = l->tpr & 0xf0;
+    return (vector & 0xf0u) > (tpr_class > isr_class ? tpr_class : isr_class);
+}
 
 /* Timer: the guest TSC at which the timer fires next, or 0 when it is not armed. */
 static inline uint64_t vlapic_timer_deadline(const struct vlapic *l) { return l->timer_deadline; }
